@@ -1,0 +1,66 @@
+"""Liveness and readiness: is each part the radar depends on answering?
+
+Readiness asks PostgreSQL, Redis and the Celery worker (through the heartbeat
+the worker writes on a schedule). Each check returns None when the part is
+fine, or a short reason a person can act on.
+"""
+
+from datetime import timedelta
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
+
+from outages.models import Heartbeat
+
+
+def record_heartbeat(worker: str) -> None:
+    Heartbeat.objects.update_or_create(
+        worker=worker, defaults={"beat_at": timezone.now()}
+    )
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+
+def check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        return f"unreachable: {exc}".strip()
+    return None
+
+
+def check_redis() -> str | None:
+    try:
+        _redis_client(settings.REDIS_URL).ping()
+    except redis.RedisError as exc:
+        return f"unreachable: {exc}"
+    return None
+
+
+def check_worker() -> str | None:
+    try:
+        last = Heartbeat.objects.aggregate(last=Max("beat_at"))["last"]
+    except Exception:
+        return "unknown: the database is down"
+    if last is None:
+        return "no heartbeat yet: is a Celery worker and beat running?"
+    age = timezone.now() - last
+    if age > timedelta(seconds=settings.HEARTBEAT_MAX_AGE_SECONDS):
+        return f"last heartbeat {int(age.total_seconds())} s ago"
+    return None
+
+
+CHECKS = {"database": check_database, "redis": check_redis, "worker": check_worker}
+
+
+def readiness() -> dict[str, str | None]:
+    """Each part's problem, or None for the parts that are fine."""
+    return {name: check() for name, check in CHECKS.items()}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from outages import views
+
+app_name = "outages"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("s/<slug:slug>/", views.service, name="service"),
+]

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make test: lint, then the whole suite against a private PostgreSQL and Redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install.sh
+
+dir=.run/test
+mkdir -p "$dir"
+pg_port=$(scripts/free-port.sh)
+redis_port=$(scripts/free-port.sh)
+# A run that was killed may have left its servers behind on other ports.
+scripts/postgres.sh stop "$dir/postgres" 2>/dev/null || true
+stop_all() {
+  scripts/redis.sh stop "$dir/redis" "$redis_port"
+  scripts/postgres.sh stop "$dir/postgres"
+}
+trap stop_all EXIT
+
+# The test cluster trades crash safety for speed; its data is thrown away.
+PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  scripts/postgres.sh start "$dir/postgres" "$pg_port" radar
+scripts/redis.sh start "$dir/redis" "$redis_port"
+export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/radar"
+export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python manage.py collectstatic --noinput -v 0
+.venv/bin/pytest "$@"
