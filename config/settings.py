@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "outages",
     "reports",
 ]
@@ -135,6 +136,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "EXCEPTION_HANDLER": "reports.errors.handle_api_exception",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
 }
@@ -154,12 +156,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    "bucket-new-reports": {
+        "task": "outages.tasks.bucket_new_reports",
+        "schedule": 2.0,
+        # A run that waited longer than this is superseded by a newer one.
+        "options": {"expires": 10},
+    },
     "heartbeat": {
         "task": "outages.tasks.record_heartbeat",
         "schedule": 30.0,
         "options": {"expires": 30},
     },
 }
+
+# Intake. A person never needs more than a handful of reports a minute; a
+# network (one address, or one IPv6 /64) may hold many people behind a NAT.
+REPORTS_PER_MINUTE = env_int("REPORTS_PER_MINUTE", 6, minimum=1)
+NETWORK_REPORTS_PER_MINUTE = env_int("NETWORK_REPORTS_PER_MINUTE", 300, minimum=1)
+# A reporter's repeats for the same service within this window are kept but
+# not counted again.
+DEDUP_WINDOW_MINUTES = env_int("DEDUP_WINDOW_MINUTES", 30, minimum=1)
+# How many proxies in front of the app append to X-Forwarded-For. Zero trusts
+# only the socket address, so a forged header cannot dodge the limits.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+BATCH_MAX_ITEMS = env_int("BATCH_MAX_ITEMS", 1000, minimum=1)
+# Reports folded into counts per bucketing transaction.
+BUCKETING_BATCH_SIZE = env_int("BUCKETING_BATCH_SIZE", 20000, minimum=1)
+# /readyz fails when the oldest uncounted report has waited longer than this.
+BUCKETING_MAX_LAG_SECONDS = env_int("BUCKETING_MAX_LAG_SECONDS", 120, minimum=1)
 
 # The worker counts as alive while its last heartbeat is younger than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)

@@ -1,8 +1,9 @@
 """Liveness and readiness: is each part the radar depends on answering?
 
 Readiness asks PostgreSQL, Redis and the Celery worker (through the heartbeat
-the worker writes on a schedule). Each check returns None when the part is
-fine, or a short reason a person can act on.
+the worker writes on a schedule), and how far bucketing lags behind intake.
+Each check returns None when the part is fine, or a short reason a person can
+act on.
 """
 
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
+from outages import bucketing
 from outages.models import Heartbeat
 
 
@@ -58,7 +60,22 @@ def check_worker() -> str | None:
     return None
 
 
-CHECKS = {"database": check_database, "redis": check_redis, "worker": check_worker}
+def check_bucketing() -> str | None:
+    try:
+        lag = bucketing.bucketing_lag().total_seconds()
+    except Exception:
+        return "unknown: the database is down"
+    if lag > settings.BUCKETING_MAX_LAG_SECONDS:
+        return f"{int(lag)} s behind: reports are waiting to be counted"
+    return None
+
+
+CHECKS = {
+    "database": check_database,
+    "redis": check_redis,
+    "worker": check_worker,
+    "bucketing": check_bucketing,
+}
 
 
 def readiness() -> dict[str, str | None]:

@@ -87,3 +87,34 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Bucket(models.Model):
+    """Reports of one service, region and symptom in one UTC minute.
+
+    `region` is a country code, a first-level subdivision code, or "" for the
+    whole world: a report in US-CA is counted in US-CA, in US and worldwide.
+    `reporters` counts the reports that were their reporter's first for the
+    service in the de-duplication window, so summing buckets over any span up
+    to that window gives distinct reporters.
+    """
+
+    WORLDWIDE = ""
+
+    service = models.ForeignKey(Service, models.CASCADE)
+    region = models.CharField(max_length=10, blank=True)
+    symptom = models.ForeignKey(Symptom, models.CASCADE)
+    minute = models.DateTimeField()
+    reports = models.PositiveIntegerField(default=0)
+    reporters = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "region", "symptom", "minute"], name="bucket_key"
+            )
+        ]
+        indexes = [models.Index(fields=["minute"], name="bucket_minute")]
+
+    def __str__(self):
+        return f"{self.service_id}/{self.region or '*'}/{self.symptom_id} {self.minute}"

@@ -7,4 +7,9 @@ app_name = "outages"
 urlpatterns = [
     path("", views.home, name="home"),
     path("s/<slug:slug>/", views.service, name="service"),
+    path(
+        "regions/<str:country>/subdivisions.json",
+        views.subdivisions,
+        name="subdivisions",
+    ),
 ]

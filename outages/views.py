@@ -3,8 +3,13 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from outages import health
+from outages import bucketing, health
+from outages.catalog import lookup
 from outages.models import Service, Symptom
+from outages.status import recent_reporters
+from reports.forms import ReportForm
+from reports.geo import country_of
+from reports.reporters import client_address
 
 
 def healthz(request):
@@ -20,6 +25,10 @@ def readyz(request):
         "down": down,
         "checks": {name: problem or "ok" for name, problem in problems.items()},
     }
+    if not problems["database"]:
+        body["bucketing_lag_seconds"] = round(
+            bucketing.bucketing_lag().total_seconds(), 3
+        )
     return JsonResponse(body, status=503 if down else 200)
 
 
@@ -48,8 +57,44 @@ def home(request):
 
 
 def service(request, slug):
+    return render_service_page(request, slug)
+
+
+def render_service_page(request, slug, form=None, status=200):
+    """The service page; `form` is a bound report form that needs correcting."""
     service = get_object_or_404(Service, slug=slug, active=True)
-    symptoms = Symptom.objects.all()
-    return render(
-        request, "outages/service.html", {"service": service, "symptoms": symptoms}
-    )
+    country = request.GET.get("region", "")[:2].upper() or None
+    if country is None or lookup.place(country) is None:
+        country = country_of(client_address(request))
+    if form is None:
+        form = ReportForm(country=country)
+    context = {
+        "service": service,
+        "form": form,
+        "symptoms": Symptom.objects.all(),
+        "result": _result(request, service),
+    }
+    return render(request, "outages/service.html", context, status=status)
+
+
+def _result(request, service):
+    """After a report: do others have the problem, and what can one try?"""
+    symptom = Symptom.objects.filter(slug=request.GET.get("reported", "")).first()
+    if symptom is None:
+        return None
+    place = lookup.place(request.GET.get("region", ""))
+    country = place.country if place else None
+    return {
+        "symptom": symptom,
+        "country": lookup.region_name(country) if country else None,
+        "nearby": recent_reporters(service.id, country) if country else None,
+        "worldwide": recent_reporters(service.id),
+    }
+
+
+def subdivisions(request, country):
+    """A country's first-level subdivisions, for the report form's second menu."""
+    if lookup.place(country) is None:
+        return JsonResponse({"detail": f"Unknown country {country!r}."}, status=404)
+    items = [{"code": c, "name": n} for c, n in lookup.subdivisions(country.upper())]
+    return JsonResponse({"country": country.upper(), "subdivisions": items})

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install.sh
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 
 dir=.run/test
 mkdir -p "$dir"
@@ -24,7 +26,5 @@ scripts/redis.sh start "$dir/redis" "$redis_port"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/radar"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
 .venv/bin/python manage.py collectstatic --noinput -v 0
 .venv/bin/pytest "$@"

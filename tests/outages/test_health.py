@@ -26,7 +26,9 @@ def test_readyz_is_ok_when_every_part_is_up(client, fresh_heartbeat):
         "database": "ok",
         "redis": "ok",
         "worker": "ok",
+        "bucketing": "ok",
     }
+    assert response.json()["bucketing_lag_seconds"] == 0
 
 
 def test_readyz_names_redis_when_the_real_redis_is_stopped(

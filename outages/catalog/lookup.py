@@ -1,0 +1,101 @@
+"""Fast catalog look-ups for the write path.
+
+The catalog changes rarely (a reload, an operator switching a service off),
+so each process keeps it in memory and refreshes it after a short while,
+instead of querying it for every report.
+"""
+
+import time
+from dataclasses import dataclass
+
+from outages.models import Region, Service, Symptom
+
+REFRESH_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a report is counted: its country and first-level subdivision."""
+
+    country: str
+    subdivision: str | None
+
+
+class _Catalog:
+    def __init__(self):
+        self.loaded_at = -REFRESH_SECONDS
+        self.services: dict[str, int] = {}
+        self.symptoms: dict[str, int] = {}
+        self.places: dict[str, Place] = {}
+        self.names: dict[str, str] = {}
+
+    def fresh(self) -> "_Catalog":
+        if time.monotonic() - self.loaded_at > REFRESH_SECONDS:
+            self.services = dict(
+                Service.objects.filter(active=True).values_list("slug", "id")
+            )
+            self.symptoms = dict(Symptom.objects.values_list("slug", "id"))
+            if not self.places:
+                self.places = _places()
+                self.names = dict(Region.objects.values_list("code", "name"))
+            self.loaded_at = time.monotonic()
+        return self
+
+
+def _places() -> dict[str, Place]:
+    parents = dict(Region.objects.values_list("code", "parent_id"))
+    places = {}
+    for code, parent in parents.items():
+        if parent is None:
+            places[code] = Place(country=code, subdivision=None)
+            continue
+        # Deeper subdivisions are counted under their first-level ancestor.
+        first_level = code
+        while parents[parent] is not None:
+            first_level, parent = parent, parents[parent]
+        places[code] = Place(country=parent, subdivision=first_level)
+    return places
+
+
+_catalog = _Catalog()
+
+
+def service_id(slug: str) -> int | None:
+    return _catalog.fresh().services.get(slug)
+
+
+def symptom_id(slug: str) -> int | None:
+    return _catalog.fresh().symptoms.get(slug)
+
+
+def place(code: str) -> Place | None:
+    """The place for an ISO code such as "DE", "us-ca" or "FR-75C"."""
+    return _catalog.fresh().places.get(code.upper())
+
+
+def forget() -> None:
+    """Drop the cached catalog (after a reload, and between tests)."""
+    global _catalog
+    _catalog = _Catalog()
+
+
+def region_name(code: str) -> str:
+    return _catalog.fresh().names.get(code, code)
+
+
+def countries() -> list[tuple[str, str]]:
+    """(code, name) of every country, by name."""
+    catalog = _catalog.fresh()
+    codes = [code for code, p in catalog.places.items() if p.subdivision is None]
+    return sorted(((c, catalog.names[c]) for c in codes), key=lambda pair: pair[1])
+
+
+def subdivisions(country: str) -> list[tuple[str, str]]:
+    """(code, name) of a country's first-level subdivisions, by name."""
+    catalog = _catalog.fresh()
+    codes = [
+        code
+        for code, p in catalog.places.items()
+        if p.country == country and p.subdivision == code
+    ]
+    return sorted(((c, catalog.names[c]) for c in codes), key=lambda pair: pair[1])

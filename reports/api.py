@@ -1,0 +1,148 @@
+import secrets
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import exceptions, status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports import intake, reporters
+from reports.errors import PayloadTooLarge
+from reports.models import Report
+from reports.serializers import ReportIn
+
+REPORT_MAX_BYTES = 2 * 1024
+BATCH_MAX_BYTES = 512 * 1024
+
+
+def _refuse_large_bodies(request, limit: int) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise exceptions.ParseError("Content-Length is not a number.") from None
+    if length > limit:
+        raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
+
+
+def as_json(accepted: intake.Accepted) -> dict:
+    """The answer for a stored report (the shape of `ReportOut`)."""
+    return {
+        "id": accepted.id,
+        "counted": accepted.counted,
+        "service": accepted.service,
+        "symptom": accepted.symptom,
+        "region": accepted.region,
+        "created_at": accepted.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not (1 <= len(key) <= 100 and key.isascii() and key.isprintable()):
+        raise exceptions.ValidationError(
+            {"Idempotency-Key": ["Use 1 to 100 printable ASCII characters."]}
+        )
+    return key
+
+
+class ReportCreateApi(APIView):
+    """Report a problem with a service."""
+
+    def post(self, request):
+        _refuse_large_bodies(request, REPORT_MAX_BYTES)
+        key = _idempotency_key(request)
+        data = ReportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        reporter = reporters.identify(request, timezone.now().date())
+        draft = intake.validate(
+            data.validated_data["service"],
+            data.validated_data["symptom"],
+            data.validated_data.get("region"),
+            fallback_country=reporter.country,
+        )
+        accepted = intake.accept_report(
+            draft, reporter, source=Report.Source.API, idempotency_key=key
+        )
+        return Response(as_json(accepted), status=status.HTTP_201_CREATED)
+
+
+def _batch_item(raw, salt: bytes, token: str) -> intake.BatchItem:
+    """Validate one batch entry; its errors are the entry's, not the batch's."""
+    if not isinstance(raw, dict):
+        raise intake.IntakeError({"non_field_errors": "Each report must be an object."})
+    fields = {}
+    errors = {}
+    for name, required, limit in (
+        ("service", True, 50),
+        ("symptom", True, 50),
+        ("region", False, 10),
+        ("reporter", False, 200),
+    ):
+        value = raw.get(name)
+        if value is None or value == "":
+            if required:
+                errors[name] = "This field is required."
+        elif not isinstance(value, str) or len(value) > limit:
+            errors[name] = f"Must be a string of at most {limit} characters."
+        else:
+            fields[name] = value
+    if errors:
+        raise intake.IntakeError(errors)
+    draft = intake.validate(
+        fields["service"],
+        fields["symptom"],
+        fields.get("region"),
+        fallback_country=None,
+    )
+    # Without an id of the person, every entry counts as a reporter of its own.
+    person = fields.get("reporter") or secrets.token_hex(16)
+    return intake.BatchItem(
+        draft=draft, reporter=reporters.keyed_hash(salt, "batch", token, person)
+    )
+
+
+class ReportBatchApi(APIView):
+    """Forward many reports at once (for integrators, with an API token)."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        _refuse_large_bodies(request, BATCH_MAX_BYTES)
+        body = request.data
+        entries = body.get("reports") if isinstance(body, dict) else None
+        if not isinstance(entries, list) or not entries:
+            raise exceptions.ValidationError(
+                {"reports": ["Send a non-empty list of reports under 'reports'."]}
+            )
+        if len(entries) > settings.BATCH_MAX_ITEMS:
+            raise exceptions.ValidationError(
+                {"reports": [f"At most {settings.BATCH_MAX_ITEMS} reports per batch."]}
+            )
+        salt = reporters.daily_salt(timezone.now().date())
+        token = str(request.user.pk)
+        items, results = [], [None] * len(entries)
+        for index, raw in enumerate(entries):
+            try:
+                items.append((index, _batch_item(raw, salt, token)))
+            except intake.IntakeError as exc:
+                results[index] = {
+                    "index": index,
+                    "status": "rejected",
+                    "errors": {f: [m] for f, m in exc.errors.items()},
+                }
+        accepted = intake.accept_batch([item for _, item in items])
+        for (index, _), report in zip(items, accepted, strict=True):
+            results[index] = {"index": index, "status": "accepted", **as_json(report)}
+        return Response(
+            {
+                "accepted": len(accepted),
+                "rejected": len(entries) - len(accepted),
+                "results": results,
+            },
+            status=status.HTTP_200_OK if accepted else status.HTTP_400_BAD_REQUEST,
+        )

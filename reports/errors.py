@@ -1,0 +1,52 @@
+"""Domain errors as API answers: each bad request gets a 4xx that says why.
+
+Domain code raises plain exceptions; this handler gives them their status
+codes, so no error from the write path can surface as a 500.
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler
+
+from reports.intake import IdempotencyConflict, IntakeError, Throttled, Unavailable
+
+RETRY_UNAVAILABLE_SECONDS = 5
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Reports cannot be stored right now; please retry shortly."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+
+
+def _as_api_exception(exc):
+    if isinstance(exc, IntakeError):
+        return exceptions.ValidationError({f: [m] for f, m in exc.errors.items()})
+    if isinstance(exc, Throttled):
+        return exceptions.Throttled(wait=exc.retry_after)
+    if isinstance(exc, Unavailable):
+        return ServiceUnavailable(str(exc))
+    if isinstance(exc, DatabaseError):
+        return ServiceUnavailable()
+    if isinstance(exc, IdempotencyConflict):
+        return Conflict(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    return exc
+
+
+def handle_api_exception(exc, context):
+    exc = _as_api_exception(exc)
+    response = exception_handler(exc, context)
+    if response is not None and response.status_code == 503:
+        response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+    return response

@@ -1,0 +1,218 @@
+import pytest
+from django.db import connection
+
+from reports.models import PendingReport, Report
+
+URL = "/api/v1/reports"
+GERMAN_ADDRESS = "81.169.145.1"
+
+
+def post(client, body, **extra):
+    return client.post(URL, body, content_type="application/json", **extra)
+
+
+def test_a_report_is_stored_queued_and_answered_with_201(client, catalog):
+    response = post(client, {"service": "tiktok", "symptom": "login", "region": "DE"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["counted"] is True
+    assert body["region"] == "DE"
+    report = Report.objects.get(pk=body["id"])
+    assert (report.service.slug, report.symptom.slug) == ("tiktok", "login")
+    assert report.country_id == "DE" and report.subdivision_id is None
+    assert PendingReport.objects.filter(report=report).exists()
+
+
+def test_the_region_defaults_to_the_country_of_the_address(client, catalog):
+    response = post(
+        client, {"service": "tiktok", "symptom": "login"}, REMOTE_ADDR=GERMAN_ADDRESS
+    )
+    assert response.status_code == 201
+    assert response.json()["region"] == "DE"
+
+
+def test_a_report_from_an_unknown_place_counts_worldwide(client, catalog):
+    response = post(client, {"service": "tiktok", "symptom": "login"})
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert report.country_id is None and response.json()["region"] is None
+
+
+def test_a_subdivision_is_counted_under_its_first_level_and_country(client, catalog):
+    post(client, {"service": "tiktok", "symptom": "login", "region": "us-ca"})
+    post(client, {"service": "gmail", "symptom": "login", "region": "FR-75C"})
+    places = set(Report.objects.values_list("country_id", "subdivision_id"))
+    assert places == {("US", "US-CA"), ("FR", "FR-IDF")}
+
+
+def test_a_repeat_from_the_same_reporter_is_stored_but_not_counted(client, catalog):
+    first = post(client, {"service": "tiktok", "symptom": "login", "region": "DE"})
+    again = post(client, {"service": "tiktok", "symptom": "upload", "region": "DE"})
+    other = post(client, {"service": "gmail", "symptom": "login", "region": "DE"})
+    assert [r.json()["counted"] for r in (first, again, other)] == [True, False, True]
+    assert Report.objects.count() == 3
+
+
+def test_another_user_agent_on_the_same_address_is_another_reporter(client, catalog):
+    one = post(client, {"service": "tiktok", "symptom": "login"}, HTTP_USER_AGENT="A")
+    two = post(client, {"service": "tiktok", "symptom": "login"}, HTTP_USER_AGENT="B")
+    assert one.json()["counted"] and two.json()["counted"]
+
+
+def test_the_raw_address_is_never_stored(client, catalog):
+    post(client, {"service": "tiktok", "symptom": "login"}, REMOTE_ADDR=GERMAN_ADDRESS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM reports_report")
+        row = cursor.fetchone()
+    assert GERMAN_ADDRESS not in repr(row)
+    assert len(Report.objects.get().reporter) == 32
+
+
+def test_an_idempotent_retry_gets_the_original_answer_and_stores_nothing(
+    client, catalog
+):
+    body = {"service": "tiktok", "symptom": "login", "region": "DE"}
+    first = post(client, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    retry = post(client, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == retry.status_code == 201
+    assert first.json() == retry.json()
+    assert Report.objects.count() == 1
+
+
+def test_an_idempotency_key_reused_for_another_report_is_409(client, catalog):
+    post(client, {"service": "tiktok", "symptom": "login"}, HTTP_IDEMPOTENCY_KEY="k")
+    response = post(
+        client, {"service": "gmail", "symptom": "login"}, HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert response.status_code == 409
+    assert "already used for a different report" in response.json()["detail"]
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"service": "nope", "symptom": "login"}, "service", "Unknown service 'nope'."),
+        (
+            {"service": "tiktok", "symptom": "nope"},
+            "symptom",
+            "Unknown symptom 'nope'.",
+        ),
+        (
+            {"service": "tiktok", "symptom": "login", "region": "XX"},
+            "region",
+            "Unknown region 'XX'",
+        ),
+        ({"symptom": "login"}, "service", "This field is required."),
+        ({"service": "tiktok", "symptom": 5 * "x" * 20}, "symptom", "no more than 50"),
+        (["tiktok"], "non_field_errors", "Expected a dictionary"),
+    ],
+)
+def test_bad_fields_get_400_naming_the_field(client, catalog, body, field, message):
+    response = post(client, body)
+    assert response.status_code == 400
+    assert message in response.json()[field][0]
+    assert not Report.objects.exists()
+
+
+def test_malformed_json_gets_400(client, catalog):
+    response = post(client, '{"service": "tiktok",')
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_a_form_encoded_body_gets_415(client, catalog):
+    response = client.post(URL, {"service": "tiktok", "symptom": "login"})
+    assert response.status_code == 415
+    assert "Unsupported media type" in response.json()["detail"]
+
+
+def test_a_body_over_the_limit_gets_413(client, catalog):
+    response = post(client, {"service": "tiktok", "symptom": "login", "x": "y" * 5000})
+    assert response.status_code == 413
+    assert "over the limit" in response.json()["detail"]
+
+
+def test_a_bad_idempotency_key_gets_400(client, catalog):
+    response = post(
+        client,
+        {"service": "tiktok", "symptom": "login"},
+        HTTP_IDEMPOTENCY_KEY="k" * 101,
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
+
+
+def test_too_many_reports_get_429_with_retry_after(client, catalog, settings):
+    settings.REPORTS_PER_MINUTE = 3
+    codes = [
+        post(client, {"service": "tiktok", "symptom": "login"}).status_code
+        for _ in range(5)
+    ]
+    assert codes == [201, 201, 201, 429, 429]
+    response = post(client, {"service": "tiktok", "symptom": "login"})
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "throttled" in response.json()["detail"]
+    assert Report.objects.count() == 3
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_limit(
+    client, catalog, settings
+):
+    settings.REPORTS_PER_MINUTE = 2
+    codes = [
+        post(
+            client,
+            {"service": "tiktok", "symptom": "login"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [201, 201, 429, 429]
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(
+    client, catalog, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = post(
+        client,
+        {"service": "tiktok", "symptom": "login"},
+        HTTP_X_FORWARDED_FOR=f"1.2.3.4, {GERMAN_ADDRESS}",
+    )
+    assert response.json()["region"] == "DE"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_refuses_the_write_gets_503_and_nothing_counts(client):
+    from outages.catalog import load_catalog, lookup
+
+    load_catalog()
+    lookup.forget()
+    body = {"service": "tiktok", "symptom": "login", "region": "DE"}
+    with connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = on")
+    try:
+        response = post(client, body)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET default_transaction_read_only = off")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert not Report.objects.exists()
+    # The refused report did not use up the reporter's one counted report.
+    retry = post(client, body)
+    assert retry.status_code == 201 and retry.json()["counted"] is True
+
+
+def test_redis_down_gets_503(client, catalog, settings, tmp_path):
+    from tests.servers import redis_server
+
+    with redis_server(tmp_path) as (process, url):
+        settings.REDIS_URL = url
+        process.terminate()
+        process.wait(10)
+        response = post(client, {"service": "tiktok", "symptom": "login"})
+    assert response.status_code == 503
+    assert "Redis unavailable" in response.json()["detail"]
+    assert not Report.objects.exists()

@@ -1,0 +1,69 @@
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+
+from reports.models import PendingReport, Report
+
+URL = "/api/v1/reports/batch"
+
+
+@pytest.fixture
+def token(catalog):
+    return Token.objects.create(user=User.objects.create(username="integrator")).key
+
+
+def post(client, body, token=None):
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
+    return client.post(URL, body, content_type="application/json", **headers)
+
+
+def test_a_batch_answers_per_item_and_stores_the_good_ones(client, token):
+    body = {
+        "reports": [
+            {"service": "tiktok", "symptom": "login", "region": "DE", "reporter": "u1"},
+            {"service": "nope", "symptom": "login"},
+            {"service": "tiktok", "symptom": "feed", "region": "DE", "reporter": "u1"},
+            "not an object",
+            {"service": "tiktok", "symptom": "feed", "region": "US-TX"},
+        ]
+    }
+    response = post(client, body, token)
+    assert response.status_code == 200
+    result = response.json()
+    assert (result["accepted"], result["rejected"]) == (3, 2)
+    statuses = [item["status"] for item in result["results"]]
+    assert statuses == ["accepted", "rejected", "accepted", "rejected", "accepted"]
+    assert result["results"][1]["errors"] == {"service": ["Unknown service 'nope'."]}
+    # The same person twice counts once; an anonymous entry counts on its own.
+    assert [result["results"][i]["counted"] for i in (0, 2, 4)] == [True, False, True]
+    assert Report.objects.filter(source="batch").count() == 3
+    assert PendingReport.objects.count() == 3
+
+
+def test_a_batch_needs_a_token(client, catalog):
+    response = post(client, {"reports": [{"service": "tiktok", "symptom": "login"}]})
+    assert response.status_code == 401
+    assert not Report.objects.exists()
+
+
+def test_a_batch_over_the_limit_is_refused_whole(client, token, settings):
+    settings.BATCH_MAX_ITEMS = 3
+    item = {"service": "tiktok", "symptom": "login"}
+    response = post(client, {"reports": [item] * 4}, token)
+    assert response.status_code == 400
+    assert "At most 3 reports" in response.json()["reports"][0]
+    assert not Report.objects.exists()
+
+
+def test_a_batch_without_a_list_gets_400(client, token):
+    response = post(client, {"items": []}, token)
+    assert response.status_code == 400
+    assert "non-empty list" in response.json()["reports"][0]
+
+
+def test_a_batch_where_every_item_is_bad_gets_400(client, token):
+    response = post(client, {"reports": [{"service": 3, "symptom": "login"}]}, token)
+    assert response.status_code == 400
+    assert response.json()["results"][0]["errors"]["service"] == [
+        "Must be a string of at most 50 characters."
+    ]
