@@ -75,31 +75,22 @@ def database_url() -> str:
 
 
 @contextmanager
-def celery_worker(concurrency: int = 1):
-    """A real `celery worker` process on the test database and Redis."""
+def celery_worker(concurrency: int = 1, **env):
+    """A real `celery worker` process on the test database and Redis.
+
+    It leads a process group of its own, so a test can kill the worker and its
+    pool children together, as a crash would.
+    """
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     celery_app.control.purge()
+    command = ["celery", "-A", "config", "worker", "-n", name, "-c", str(concurrency)]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-n",
-            name,
-            "-c",
-            str(concurrency),
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-        ],
+        [sys.executable, "-m", *command, "--without-mingle", "--without-gossip"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url()},
+        env={**os.environ, "DATABASE_URL": database_url(), **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         wait_until(
@@ -108,9 +99,10 @@ def celery_worker(concurrency: int = 1):
         )
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

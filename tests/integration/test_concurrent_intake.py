@@ -1,0 +1,103 @@
+"""Many clients at once against a real threaded server, PostgreSQL and Redis."""
+
+import http.client
+import json
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import pytest
+from django.db.models import Sum
+
+from outages.bucketing import bucket_new_reports
+from outages.catalog import load_catalog, lookup
+from outages.models import Bucket
+from reports.models import Report
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def server(live_server):
+    load_catalog()
+    lookup.forget()
+    return urlsplit(live_server.url)
+
+
+def post_report(server, body, agent="A", key=None):
+    headers = {"Content-Type": "application/json", "User-Agent": agent}
+    if key:
+        headers["Idempotency-Key"] = key
+    connection = http.client.HTTPConnection(server.hostname, server.port, timeout=30)
+    try:
+        connection.request("POST", "/api/v1/reports", json.dumps(body), headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        connection.close()
+
+
+def all_at_once(count, call):
+    """Run `call(i)` from `count` threads released together."""
+    start = threading.Barrier(count)
+
+    def run(i):
+        start.wait()
+        return call(i)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_fifty_concurrent_reports_from_one_client_admit_at_most_the_limit(
+    server, settings
+):
+    settings.REPORTS_PER_MINUTE = 5
+    body = {"service": "tiktok", "symptom": "login", "region": "DE"}
+    results = all_at_once(50, lambda i: post_report(server, body))
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: 5, 429: 45}
+    assert Report.objects.count() == 5
+
+
+def test_concurrent_repeats_and_retries_store_what_was_accepted_and_count_people(
+    server,
+):
+    people = 20
+
+    def person(i):
+        """Three reports, the first sent twice at once with one key, as a retry."""
+        agent = f"person-{i}"
+        first = {"service": "tiktok", "symptom": "login", "region": "US-CA"}
+        key = f"first-{i}"
+        with ThreadPoolExecutor(2) as pool:
+            tries = list(
+                pool.map(lambda _: post_report(server, first, agent, key), "ab")
+            )
+        # A retry that met its twin still in flight is told to retry (409).
+        for attempt, (status, _) in enumerate(tries):
+            while status == 409:
+                time.sleep(0.05)
+                status, body = post_report(server, first, agent, key)
+                tries[attempt] = (status, body)
+        later = [
+            post_report(
+                server, {"service": "tiktok", "symptom": s, "region": "US"}, agent
+            )
+            for s in ("feed", "upload")
+        ]
+        return tries + later
+
+    answers = [a for answers in all_at_once(people, person) for a in answers]
+    assert {status for status, _ in answers} == {201}
+    accepted_ids = {body["id"] for _, body in answers}
+    assert len(accepted_ids) == 3 * people
+    assert set(Report.objects.values_list("id", flat=True)) == accepted_ids
+
+    bucket_new_reports()
+    worldwide = Bucket.objects.filter(region="").aggregate(
+        reports=Sum("reports"), reporters=Sum("reporters")
+    )
+    assert worldwide == {"reports": 3 * people, "reporters": people}
