@@ -4,6 +4,7 @@ Domain code raises plain exceptions; this handler gives them their status
 codes, so no error from the write path can surface as a 500.
 """
 
+import redis
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from rest_framework import exceptions, status
@@ -36,7 +37,13 @@ def _as_api_exception(exc):
     if isinstance(exc, Unavailable):
         return ServiceUnavailable(str(exc))
     if isinstance(exc, DatabaseError):
-        return ServiceUnavailable()
+        return ServiceUnavailable(
+            "Reports cannot be stored right now (PostgreSQL unavailable)."
+        )
+    if isinstance(exc, redis.RedisError):
+        return ServiceUnavailable(
+            "Reports cannot be stored right now (Redis unavailable)."
+        )
     if isinstance(exc, IdempotencyConflict):
         return Conflict(str(exc))
     if isinstance(exc, RequestDataTooBig):

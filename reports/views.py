@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+import redis
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -39,7 +40,7 @@ def submit(request, slug):
         response = render_service_page(request, slug, form=form, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
-    except intake.Unavailable:
+    except (intake.Unavailable, redis.RedisError):
         form.add_error(
             None, "We cannot store reports right now. Please try again in a minute."
         )

@@ -7,6 +7,19 @@ scripts/install.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+# The browser tests drive Debian's Chromium: Playwright cannot download its own
+# here.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "test.sh: /usr/bin/chromium is missing; install Debian's chromium" \
+      "package (sudo apt-get install chromium) and run again" >&2
+    exit 1
+  fi
+  echo "Installing chromium from the OS packages..."
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 dir=.run/test
 mkdir -p "$dir"
 pg_port=$(scripts/free-port.sh)
@@ -27,4 +40,10 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/radar"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 
 .venv/bin/python manage.py collectstatic --noinput -v 0
-.venv/bin/pytest "$@"
+# Screenshots of this run only; the browser tests write them.
+artifacts=$PWD/test-artifacts
+rm -rf "$artifacts"
+status=0
+.venv/bin/pytest "$@" || status=$?
+[ ! -d "$artifacts" ] || echo "Test artifacts (screenshots): $artifacts/"
+exit "$status"
