@@ -63,11 +63,13 @@ def service(request, slug):
 def render_service_page(request, slug, form=None, status=200):
     """The service page; `form` is a bound report form that needs correcting."""
     service = get_object_or_404(Service, slug=slug, active=True)
-    country = request.GET.get("region", "")[:2].upper() or None
-    if country is None or lookup.place(country) is None:
-        country = country_of(client_address(request))
+    place = lookup.place(request.GET.get("region", ""))
+    if place is None:
+        place = lookup.place(country_of(client_address(request)) or "")
     if form is None:
-        form = ReportForm(country=country)
+        form = ReportForm(
+            country=place and place.country, subdivision=place and place.subdivision
+        )
     context = {
         "service": service,
         "form": form,

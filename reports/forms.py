@@ -15,7 +15,13 @@ class ReportForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, country: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        country: str | None = None,
+        subdivision: str | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["symptom"].choices = Symptom.objects.values_list("slug", "label")
         self.fields["country"].choices = [
@@ -27,8 +33,8 @@ class ReportForm(forms.Form):
             ("", "Anywhere"),
             *lookup.subdivisions(chosen),
         ]
-        if country and not self.is_bound:
-            self.initial["country"] = country
+        if not self.is_bound:
+            self.initial.update(country=country or "", subdivision=subdivision or "")
 
     @property
     def region(self) -> str | None:

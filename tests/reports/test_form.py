@@ -79,3 +79,9 @@ def test_a_countrys_subdivisions_are_listed_for_the_form(client, catalog):
     body = client.get("/regions/us/subdivisions.json").json()
     assert {"code": "US-CA", "name": "California"} in body["subdivisions"]
     assert client.get("/regions/XX/subdivisions.json").status_code == 404
+
+
+def test_after_reporting_the_form_keeps_the_chosen_place(client, catalog):
+    page = client.get("/s/tiktok/?reported=login&region=DE-BY")
+    assert '<option value="DE" selected>' in page.text
+    assert '<option value="DE-BY" selected>' in page.text
