@@ -1,0 +1,160 @@
+"""What is normal: the expected count per bucket, per series.
+
+Each series keeps three profiles of its mean count per bucket: by hour of the
+week (168 slots), by hour of the day (24) and overall. The expectation uses
+the most specific profile that has been seen often enough, times a slowly
+moving level that follows growth or decline. Sparse series may borrow from a
+parent (a country from the world, a new service from its category).
+
+Profiles learn once per completed hour from the hour's mean, and only from
+hours outside incidents, so an outage does not teach the baseline that
+outages are normal. State is a handful of arrays, so a cycle over many series
+is a few vectorised passes.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HOURS_PER_WEEK = 168
+# How many past weeks a profile slot remembers, roughly (exponential weights).
+WEEKS_REMEMBERED = 4
+# The level follows the ratio of observed to expected over about this many
+# hours: fast enough to follow growth, too slow to follow an outage.
+LEVEL_HOURS = 48
+DISPERSION_HOURS = 72
+# A slot is trusted after it has been seen this many times.
+MIN_SEEN = 2
+MIN_DISPERSION = 0.02
+MAX_DISPERSION = 3.0
+# Never expect less than this per bucket: a series that has always been
+# silent is not infinitely surprised by its first report.
+FLOOR = 1e-3
+
+
+@dataclass
+class Baseline:
+    """Per-series state; every array has the series on its first axis."""
+
+    weekly: np.ndarray  # (S, 168) mean count per bucket in that hour of week
+    weekly_seen: np.ndarray  # (S, 168) hours learned into each slot
+    daily: np.ndarray  # (S, 24)
+    daily_seen: np.ndarray  # (S, 24)
+    overall: np.ndarray  # (S,)
+    overall_seen: np.ndarray  # (S,)
+    level: np.ndarray  # (S,) multiplies the profile: >1 when growing
+    dispersion: np.ndarray  # (S,) negative binomial: var = mu + dispersion * mu^2
+
+    @property
+    def size(self) -> int:
+        return self.overall.shape[0]
+
+
+def new_baseline(size: int) -> Baseline:
+    return Baseline(
+        weekly=np.zeros((size, HOURS_PER_WEEK)),
+        weekly_seen=np.zeros((size, HOURS_PER_WEEK), dtype=np.int32),
+        daily=np.zeros((size, 24)),
+        daily_seen=np.zeros((size, 24), dtype=np.int32),
+        overall=np.zeros(size),
+        overall_seen=np.zeros(size, dtype=np.int32),
+        level=np.ones(size),
+        dispersion=np.full(size, 0.5),
+    )
+
+
+def profile(b: Baseline, hour_of_week: int) -> tuple[np.ndarray, np.ndarray]:
+    """The de-levelled mean per bucket for this hour, and whether it is known."""
+    hour_of_day = hour_of_week % 24
+    weekly = b.weekly[:, hour_of_week]
+    daily = b.daily[:, hour_of_day]
+    mean = np.where(
+        b.weekly_seen[:, hour_of_week] >= MIN_SEEN,
+        weekly,
+        np.where(b.daily_seen[:, hour_of_day] >= 1, daily, b.overall),
+    )
+    # Known once this hour of the day has been seen: before that, the overall
+    # mean is a guess that misses the daily cycle.
+    known = b.daily_seen[:, hour_of_day] >= 1
+    return mean, known
+
+
+def expected(
+    b: Baseline, hour_of_week: int, prior: np.ndarray | float | None = None
+) -> np.ndarray:
+    """Expected count per bucket for each series in this hour of the week.
+
+    `prior` is what a series with little history should expect (for example a
+    share of its parent's expectation); it fades out over the first week.
+    """
+    mean, _ = profile(b, hour_of_week)
+    mu = mean * b.level
+    if prior is not None:
+        # Weight of the series' own history: 0 when new, ~1 after a week.
+        own = b.overall_seen / (b.overall_seen + 24.0)
+        mu = own * mu + (1 - own) * np.broadcast_to(prior, mu.shape)
+    return np.maximum(mu, FLOOR)
+
+
+def known(b: Baseline, hour_of_week: int) -> np.ndarray:
+    """Whether each series has seen this hour of the day before."""
+    return profile(b, hour_of_week)[1]
+
+
+def learn_hour(
+    b: Baseline,
+    hour_of_week: int,
+    observed_mean: np.ndarray,
+    expected_mean: np.ndarray,
+    excess_variance: np.ndarray,
+    expected_square: np.ndarray,
+    include: np.ndarray,
+) -> None:
+    """Fold one completed hour into the state of the series in `include`.
+
+    observed_mean, expected_mean: the hour's mean count and mean expectation
+    per bucket; excess_variance: mean of (x - mu)^2 - mu over its buckets;
+    expected_square: mean of mu^2. Series outside `include` (in an incident,
+    or with no data that hour) keep their state.
+    """
+    hour_of_day = hour_of_week % 24
+    x = np.where(include, observed_mean, 0.0)
+    had_profile = b.overall_seen >= 1
+
+    # Level first, from how far the hour was off its (levelled) expectation;
+    # robust to a single odd hour by clipping the ratio.
+    base = expected_mean / np.maximum(b.level, 1e-9)
+    ratio = np.clip(
+        (x + 0.5) / (expected_mean + 0.5), 0.5, 2.0
+    )  # +0.5 keeps sparse hours from swinging it
+    step = np.where(include & had_profile & (base > 0), 1.0 / LEVEL_HOURS, 0.0)
+    b.level = np.clip(b.level * (1 + step * (ratio - 1)), 0.05, 20.0)
+
+    # Profiles learn the de-levelled value, so growth is not counted twice.
+    value = x / b.level
+    _learn(b.weekly, b.weekly_seen, hour_of_week, value, include, WEEKS_REMEMBERED)
+    _learn(b.daily, b.daily_seen, hour_of_day, value, include, WEEKS_REMEMBERED * 7)
+    rate = np.maximum(1.0 / (b.overall_seen + 1), 1.0 / (WEEKS_REMEMBERED * 168))
+    rate = np.where(include, rate, 0.0)
+    b.overall += rate * (value - b.overall)
+    b.overall_seen += include
+
+    # Dispersion from the hour's excess variance over the Poisson part.
+    usable = include & had_profile & (expected_square > 1e-6)
+    estimate = np.clip(
+        excess_variance / np.maximum(expected_square, 1e-6),
+        MIN_DISPERSION,
+        MAX_DISPERSION,
+    )
+    step = np.where(usable, 1.0 / DISPERSION_HOURS, 0.0)
+    # Learn fast while young: the starting value is only a guess.
+    step = np.where(usable & (b.overall_seen < 24), 1.0 / 6, step)
+    b.dispersion = b.dispersion + step * (estimate - b.dispersion)
+
+
+def _learn(profile, seen, slot, value, include, memory):
+    n = seen[:, slot]
+    rate = np.maximum(1.0 / (n + 1), 1.0 / memory)
+    rate = np.where(include, rate, 0.0)
+    profile[:, slot] += rate * (value - profile[:, slot])
+    seen[:, slot] = n + include

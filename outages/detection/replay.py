@@ -1,0 +1,191 @@
+"""Replaying series bucket by bucket, exactly as the live cycle would.
+
+Causal by construction: a bucket's output is computed before the bucket is
+learned, from state built only from earlier buckets. Runs many series at once
+(the benchmarks) or one (backtest) with the same code.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from outages.detection import baseline, lifecycle, significance
+from outages.detection.lifecycle import ONGOING, Rules
+
+WINDOWS = significance.WINDOWS
+HISTORY = max(WINDOWS)
+_WINDOW_LENGTHS = np.array(WINDOWS)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Per series and bucket, (S, T) arrays."""
+
+    expected: np.ndarray
+    score: np.ndarray
+    alert: np.ndarray  # 1 where an incident was declared
+    incident: np.ndarray  # 1 while one is open
+
+
+class Detector:
+    """The detector's whole state for S series, advanced one bucket at a time.
+
+    The expectation changes only when an hour is learned, so it is computed
+    once per hour; window sums are kept running, so a bucket costs a few
+    vector operations whatever the windows.
+    """
+
+    def __init__(self, size: int, bucket_minutes: float, rules: Rules | None = None):
+        self.rules = rules or Rules()
+        self.bucket_minutes = bucket_minutes
+        self.baseline = baseline.new_baseline(size)
+        self.states = lifecycle.new_states(size)
+        # The last HISTORY buckets, as a ring: position t % HISTORY.
+        self._observed = np.zeros((size, HISTORY))
+        self._expected = np.zeros((size, HISTORY))
+        self._obs_sums = np.zeros((size, len(WINDOWS)))
+        self._exp_sums = np.zeros((size, len(WINDOWS)))
+        self._t = 0
+        self._hour: int | None = None
+        self._prior = None
+        self._sums = np.zeros((5, size))  # x, mu, excess variance, mu^2, count
+
+    def step(self, hour_of_week: int, counts: np.ndarray, prior=None):
+        """Judge one bucket of counts (NaN where missing); returns its outputs.
+
+        hour_of_week: 0 for Monday 00:00-00:59 UTC. Returns (expected, score,
+        opened, ongoing) arrays over the series.
+        """
+        if hour_of_week != self._hour or prior is not self._prior:
+            if self._hour is not None and hour_of_week != self._hour:
+                self._learn()
+            self._enter_hour(hour_of_week, prior)
+        mu = self._mu
+        missing = np.isnan(counts)
+        x = np.where(missing, 0.0, counts)
+        # A missing bucket adds nothing to either side of a window.
+        m = np.where(missing, 0.0, mu)
+        self._push(x, m)
+
+        p = significance.window_probabilities(
+            self._obs_sums, self._exp_sums, self.baseline.dispersion
+        )
+        verdict = lifecycle.judge(
+            p, self._obs_sums, self._exp_sums, self.rules, self._may_alert & ~missing
+        )
+        changes = lifecycle.advance(
+            self.states, verdict, self.rules, self.bucket_minutes
+        )
+        ongoing = self.states.state == ONGOING
+        self._accumulate(x, ~missing, ongoing)
+        return mu, significance.score(verdict.p), changes.opened, ongoing
+
+    def _enter_hour(self, hour_of_week, prior):
+        self._hour, self._prior = hour_of_week, prior
+        self._mu = baseline.expected(self.baseline, hour_of_week, prior)
+        self._known = baseline.known(self.baseline, hour_of_week)
+        if prior is None:
+            warm = self.baseline.overall_seen >= self.rules.warmup_hours
+            self._may_alert = warm & self._known
+        else:
+            self._may_alert = np.ones(self.baseline.size, dtype=bool)
+        sd = np.sqrt(self._mu + self.baseline.dispersion * self._mu**2)
+        # Clip what is learned to mu + 3 sd (mu + 1 sd inside an incident),
+        # so an outage barely moves the baseline while a lasting change, which
+        # an incident that never ends would otherwise hide, is still learned.
+        # An hour never seen before is learned as it comes.
+        unseen = np.where(self._known, 0.0, np.inf)
+        self._cap = self._mu + 3 * sd + 1 + unseen
+        self._cap_ongoing = self._mu + sd + 1 + unseen
+        # Recompute the running sums exactly now and then, against drift.
+        self._obs_sums = significance.window_sums(self._ordered(self._observed))
+        self._exp_sums = significance.window_sums(self._ordered(self._expected))
+
+    def _ordered(self, ring):
+        return np.roll(ring, -(self._t % HISTORY), axis=1)
+
+    def _push(self, x, m):
+        position = self._t % HISTORY
+        leaving = (position - _WINDOW_LENGTHS) % HISTORY
+        self._obs_sums += x[:, None] - self._observed[:, leaving]
+        self._exp_sums += m[:, None] - self._expected[:, leaving]
+        self._observed[:, position] = x
+        self._expected[:, position] = m
+        self._t += 1
+
+    def _accumulate(self, x, learn, ongoing):
+        mu = self._mu
+        x = np.minimum(x, np.where(ongoing, self._cap_ongoing, self._cap))
+        terms = np.stack([x, mu, (x - mu) ** 2 - mu, mu**2, np.ones_like(x)])
+        self._sums += terms * learn
+
+    def _learn(self) -> None:
+        x, mu, excess, mu2, n = self._sums
+        seen = n > 0
+        safe = np.maximum(n, 1)
+        baseline.learn_hour(
+            self.baseline,
+            self._hour,
+            observed_mean=x / safe,
+            expected_mean=mu / safe,
+            excess_variance=excess / safe,
+            expected_square=mu2 / safe,
+            include=seen,
+        )
+        self._sums[:] = 0
+
+
+def checked_counts(values, missing=None) -> np.ndarray:
+    """Counts as a float array (S, T), refusing what cannot be a count.
+
+    Missing buckets are named by the `missing` mask (their values are not
+    looked at) and come back as NaN, which the detector skips.
+    """
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    if values.size == 0:
+        raise ValueError("no values: the series is empty")
+    mask = np.zeros(values.shape, dtype=bool) if missing is None else missing
+    mask = np.broadcast_to(np.asarray(mask, dtype=bool), values.shape)
+    present = values[~mask]
+    if np.isnan(present).any() or np.isinf(present).any():
+        raise ValueError("values must be finite numbers: mark gaps as missing")
+    if (present < 0).any():
+        raise ValueError("values must not be negative: they are counts of reports")
+    return np.where(mask, np.nan, values)
+
+
+def replay(
+    values: np.ndarray,
+    hours_of_week: np.ndarray,
+    bucket_minutes: float,
+    rules: Rules | None = None,
+    missing: np.ndarray | None = None,
+    progress=None,
+) -> Replay:
+    """Replay (S, T) counts over T buckets, skipping the `missing` ones."""
+    values = checked_counts(values, missing)
+    size, length = values.shape
+    if len(hours_of_week) != length:
+        raise ValueError("one hour of the week is needed per bucket")
+    detector = Detector(size, bucket_minutes, rules)
+    out = {name: np.zeros((size, length)) for name in ("mu", "score", "alert", "open")}
+    for t in range(length):
+        mu, score, opened, ongoing = detector.step(int(hours_of_week[t]), values[:, t])
+        out["mu"][:, t] = mu
+        out["score"][:, t] = score
+        out["alert"][:, t] = opened
+        out["open"][:, t] = ongoing
+        if progress is not None:
+            progress(t + 1)
+    return Replay(
+        expected=out["mu"],
+        score=out["score"],
+        alert=out["alert"].astype(np.int8),
+        incident=out["open"].astype(np.int8),
+    )
+
+
+def hours_of_week(epoch_minutes: np.ndarray) -> np.ndarray:
+    """Hour of the week (Monday 00:00 UTC = 0) of UTC minutes since 1970."""
+    # 1970-01-01 was a Thursday: three days after a Monday.
+    return ((np.asarray(epoch_minutes) // 60) + 3 * 24) % baseline.HOURS_PER_WEEK

@@ -1,0 +1,126 @@
+"""A labelled simulator of report counts, for tests, benchmarks and the demo.
+
+Pure NumPy: each series is distinct reporters per bucket with daily and
+weekly cycles, over-dispersion (a gamma-Poisson mixture), a slowly wandering
+level, outages of varied size, duration and ramp, and hard negatives that must
+not alert: gradual growth, holidays, missing data and one client reporting
+over and over (which distinct-reporter counting turns into +1).
+
+An outage adds `max((m - 1) * rate, floor)` reporters per bucket at its peak,
+m drawn from 3x to 30x: on a service with 0.05 reports a minute, "3x" alone
+is not something anyone would notice, so an outage always brings at least a
+few people a minute.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MINUTES_PER_WEEK = 7 * 24 * 60
+# 2026-01-05 was a Monday: simulated time starts at a week boundary.
+START_EPOCH_MINUTE = 29_441_280
+
+
+@dataclass(frozen=True)
+class Outage:
+    onset: int  # first bucket of the outage
+    end: int  # first bucket after it
+    magnitude: float  # peak multiple of the normal rate
+
+
+@dataclass
+class Series:
+    values: np.ndarray  # distinct reporters per bucket; NaN where missing
+    rate: np.ndarray  # the noise-free normal rate per bucket
+    outages: list[Outage] = field(default_factory=list)
+    negatives: list[str] = field(default_factory=list)
+
+
+def simulate_series(
+    rng: np.random.Generator,
+    weeks: float = 4,
+    base_rate: float | None = None,
+    outages: int | None = None,
+    hard_negatives: bool = True,
+    bucket_minutes: int = 1,
+) -> Series:
+    length = int(weeks * MINUTES_PER_WEEK / bucket_minutes)
+    minutes = np.arange(length) * bucket_minutes
+    if base_rate is None:
+        base_rate = float(np.exp(rng.uniform(np.log(0.05), np.log(300))))
+    base = base_rate * bucket_minutes
+
+    hour = (minutes / 60.0 + rng.uniform(0, 24)) % 24  # a time zone of its own
+    daily = 1 + rng.uniform(0.3, 0.9) * np.cos(
+        2 * np.pi * (hour - rng.uniform(17, 22)) / 24
+    )
+    day = (minutes // 1440) % 7
+    weekly = np.where(day >= 5, rng.uniform(0.7, 1.3), 1.0)
+    # A level that wanders a few percent over days.
+    steps = rng.normal(0, 0.02, size=length // 60 + 2).cumsum()
+    wander = np.exp(np.repeat(steps, 60)[:length] - steps.mean())
+    rate = base * daily * weekly * wander
+
+    negatives = []
+    if hard_negatives:
+        if rng.random() < 0.3:
+            growth = np.linspace(0, np.log(rng.uniform(1.5, 2.5)), length)
+            rate = rate * np.exp(growth)
+            negatives.append("growth")
+        if rng.random() < 0.3:
+            start = int(rng.integers(length // 2, length - 1440 // bucket_minutes))
+            holiday = slice(start, start + 1440 // bucket_minutes)
+            rate[holiday] *= rng.uniform(1.3, 1.8)
+            negatives.append("holiday")
+
+    shape = rng.uniform(2, 20)  # gamma shape: dispersion 1/shape
+    values = rng.poisson(rng.gamma(shape, rate / shape)).astype(float)
+
+    found = []
+    count = rng.integers(0, 4) if outages is None else outages
+    for _ in range(count):
+        outage = _outage(rng, rate, length, bucket_minutes, taken=found)
+        if outage is None:
+            continue
+        onset, end, extra = outage
+        values[onset:end] += rng.poisson(extra)
+        found.append(
+            Outage(onset, end, float((extra.max() + rate[onset]) / rate[onset]))
+        )
+
+    if hard_negatives and rng.random() < 0.3:
+        # One client reporting every minute for an hour counts once per
+        # de-duplication window: at most +1 now and then.
+        start = int(rng.integers(0, length - 60))
+        values[start : start + 60 : 30] += 1
+        negatives.append("spam")
+    if hard_negatives and rng.random() < 0.3:
+        gap = int(rng.integers(10, 360)) // bucket_minutes + 1
+        start = int(rng.integers(0, length - gap))
+        if not any(o.onset - gap <= start < o.end for o in found):
+            values[start : start + gap] = np.nan
+            negatives.append("missing")
+    return Series(
+        values=values,
+        rate=rate,
+        outages=sorted(found, key=lambda o: o.onset),
+        negatives=negatives,
+    )
+
+
+def _outage(rng, rate, length, bucket_minutes, taken):
+    """An outage's (onset, end, extra rate per bucket), clear of the others."""
+    duration = int(np.exp(rng.uniform(np.log(10), np.log(360)))) // bucket_minutes + 1
+    # Leave the first week to learn from: a detector cannot know normal yet.
+    first = MINUTES_PER_WEEK // bucket_minutes
+    if first + duration >= length:
+        return None
+    onset = int(rng.integers(first, length - duration))
+    if any(onset - 180 < o.end and o.onset < onset + duration + 180 for o in taken):
+        return None
+    magnitude = float(np.exp(rng.uniform(np.log(3), np.log(30))))
+    floor = rng.uniform(2, 6) * bucket_minutes
+    peak = np.maximum((magnitude - 1) * rate[onset : onset + duration], floor)
+    ramp = 1 if rng.random() < 0.6 else int(rng.integers(5, 30)) // bucket_minutes + 1
+    shape = np.minimum(1.0, (np.arange(duration) + 1) / ramp)
+    return onset, onset + duration, peak * shape

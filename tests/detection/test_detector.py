@@ -1,0 +1,130 @@
+"""The detector on seeded series: pure NumPy, nothing from Django."""
+
+import numpy as np
+import pytest
+
+from outages.detection.replay import hours_of_week, replay
+from outages.simulation import START_EPOCH_MINUTE
+
+WEEK = 7 * 24 * 60
+# Outages start after a week and a bit: the detector has learned normal.
+LEARNED = int(1.2 * WEEK)
+
+
+def seasonal_counts(rng, weeks=1.6, rate=5.0, shape=8.0):
+    """Over-dispersed counts per minute with a daily cycle."""
+    minutes = np.arange(int(weeks * WEEK))
+    daily = 1 + 0.6 * np.cos(2 * np.pi * (minutes / 60 - 20) / 24)
+    mean = rate * daily
+    return rng.poisson(rng.gamma(shape, mean / shape)).astype(float), mean
+
+
+def run(values):
+    hours = hours_of_week(START_EPOCH_MINUTE + np.arange(values.shape[-1]))
+    return replay(values, hours, bucket_minutes=1.0)
+
+
+def test_a_flat_series_stays_silent():
+    rng = np.random.default_rng(1)
+    values = rng.poisson(5.0, size=int(1.6 * WEEK)).astype(float)
+    result = run(values)
+    assert result.alert.sum() == 0
+    assert result.incident.sum() == 0
+
+
+def test_a_seasonal_series_stays_silent():
+    values, _ = seasonal_counts(np.random.default_rng(2))
+    assert run(values).alert.sum() == 0
+
+
+def test_a_tenfold_surge_opens_one_incident_at_once_and_it_resolves():
+    rng = np.random.default_rng(3)
+    values, mean = seasonal_counts(rng)
+    onset = LEARNED + 600
+    values[onset : onset + 45] += rng.poisson(9 * mean[onset : onset + 45])
+    result = run(values)
+    alerts = np.flatnonzero(result.alert[0])
+    assert len(alerts) == 1
+    assert onset <= alerts[0] <= onset + 2
+    assert result.incident[0, onset + 10 : onset + 45].all()
+    assert not result.incident[0, onset + 90 :].any()
+    # The expectation stays near normal through the outage.
+    assert result.expected[0, onset + 40] < 2 * mean[onset + 40]
+
+
+def test_a_short_blip_does_not_open_an_incident():
+    rng = np.random.default_rng(4)
+    values, mean = seasonal_counts(rng)
+    values[LEARNED + 300] += 6 * mean[LEARNED + 300]
+    assert run(values).alert.sum() == 0
+
+
+def test_a_noisy_outage_does_not_flap():
+    rng = np.random.default_rng(5)
+    values, mean = seasonal_counts(rng, rate=3.0)
+    onset = LEARNED + 900
+    # An outage whose reports come and go from minute to minute.
+    surge = rng.poisson(4 * mean[onset : onset + 120]) * rng.integers(0, 2, 120)
+    values[onset : onset + 120] += surge
+    result = run(values)
+    assert result.alert.sum() == 1
+
+
+def test_a_slow_ramp_is_caught_before_it_peaks():
+    rng = np.random.default_rng(6)
+    values, mean = seasonal_counts(rng)
+    onset = LEARNED + 1200
+    ramp = np.linspace(0, 7, 40)
+    values[onset : onset + 40] += rng.poisson(ramp * mean[onset : onset + 40])
+    alerts = np.flatnonzero(run(values).alert[0])
+    assert len(alerts) == 1 and onset <= alerts[0] < onset + 40
+
+
+def test_two_reports_on_a_quiet_series_do_not_alert():
+    rng = np.random.default_rng(7)
+    values = rng.poisson(0.05, size=int(1.6 * WEEK)).astype(float)
+    values[LEARNED + 100] += 2
+    assert run(values).alert.sum() == 0
+
+
+def test_growth_is_followed_not_alerted():
+    rng = np.random.default_rng(8)
+    values, mean = seasonal_counts(rng, weeks=2)
+    growth = np.exp(np.linspace(0, np.log(2.5), values.size))
+    values = rng.poisson(rng.gamma(8.0, mean * growth / 8.0)).astype(float)
+    assert run(values).alert.sum() == 0
+
+
+def test_many_series_are_judged_at_once_like_one():
+    rng = np.random.default_rng(9)
+    one, mean = seasonal_counts(rng)
+    onset = LEARNED + 100
+    one[onset : onset + 30] += rng.poisson(8 * mean[onset : onset + 30])
+    quiet, _ = seasonal_counts(rng)
+    both = run(np.stack([one, quiet]))
+    assert both.alert[0].sum() == 1 and both.alert[1].sum() == 0
+    assert np.array_equal(both.alert[0], run(one).alert[0])
+
+
+def test_missing_buckets_are_skipped():
+    rng = np.random.default_rng(10)
+    values = rng.poisson(5.0, size=int(1.6 * WEEK)).astype(float)
+    missing = np.zeros(values.size, dtype=bool)
+    missing[LEARNED : LEARNED + 300] = True
+    values[missing] = 1e9  # never looked at
+    hours = hours_of_week(START_EPOCH_MINUTE + np.arange(values.size))
+    result = replay(values, hours, 1.0, missing=missing)
+    assert result.alert.sum() == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([], "the series is empty"),
+        ([1.0, float("nan"), 2.0], "must be finite"),
+        ([1.0, -2.0, 3.0], "must not be negative"),
+    ],
+)
+def test_input_that_cannot_be_counts_is_refused(values, message):
+    with pytest.raises(ValueError, match=message):
+        replay(np.array(values), np.zeros(len(values), dtype=int), 1.0)
