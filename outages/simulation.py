@@ -18,7 +18,7 @@ import numpy as np
 
 MINUTES_PER_WEEK = 7 * 24 * 60
 # 2026-01-05 was a Monday: simulated time starts at a week boundary.
-START_EPOCH_MINUTE = 29_441_280
+START_EPOCH_MINUTE = 29_459_520
 
 
 @dataclass(frozen=True)

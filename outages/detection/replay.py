@@ -22,6 +22,7 @@ class Replay:
     """Per series and bucket, (S, T) arrays."""
 
     expected: np.ndarray
+    dispersion: np.ndarray
     score: np.ndarray
     alert: np.ndarray  # 1 where an incident was declared
     incident: np.ndarray  # 1 while one is open
@@ -168,10 +169,12 @@ def replay(
     if len(hours_of_week) != length:
         raise ValueError("one hour of the week is needed per bucket")
     detector = Detector(size, bucket_minutes, rules)
-    out = {name: np.zeros((size, length)) for name in ("mu", "score", "alert", "open")}
+    names = ("mu", "dispersion", "score", "alert", "open")
+    out = {name: np.zeros((size, length)) for name in names}
     for t in range(length):
         mu, score, opened, ongoing = detector.step(int(hours_of_week[t]), values[:, t])
         out["mu"][:, t] = mu
+        out["dispersion"][:, t] = detector.baseline.dispersion
         out["score"][:, t] = score
         out["alert"][:, t] = opened
         out["open"][:, t] = ongoing
@@ -179,6 +182,7 @@ def replay(
             progress(t + 1)
     return Replay(
         expected=out["mu"],
+        dispersion=out["dispersion"],
         score=out["score"],
         alert=out["alert"].astype(np.int8),
         incident=out["open"].astype(np.int8),

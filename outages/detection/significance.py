@@ -8,7 +8,7 @@ tested each cycle under control.
 """
 
 import numpy as np
-from scipy import special
+from scipy import special, stats
 
 WINDOWS = (1, 5, 15)
 
@@ -72,4 +72,14 @@ def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
 def score(p: np.ndarray, scale: float = 12.0) -> np.ndarray:
     """A score in [0, 1] from a tail probability: 1 at p <= 10^-scale."""
     p = np.clip(np.asarray(p, dtype=float), 1e-300, 1.0)
-    return np.clip(-np.log10(p) / scale, 0.0, 1.0)
+    # Adding 0.0 turns -0.0 (from p = 1) into 0.0.
+    return np.clip(-np.log10(p) / scale, 0.0, 1.0) + 0.0
+
+
+def upper_band(
+    expected: np.ndarray, dispersion: np.ndarray, level: float = 0.999
+) -> np.ndarray:
+    """The count below which a bucket stays with probability `level`."""
+    mu = np.maximum(np.asarray(expected, dtype=float), 1e-9)
+    n = 1.0 / np.maximum(np.asarray(dispersion, dtype=float), 1e-6)
+    return stats.nbinom.ppf(level, n, n / (n + mu))
