@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         # A run that waited longer than this is superseded by a newer one.
         "options": {"expires": 10},
     },
+    "detect": {
+        "task": "outages.tasks.detect",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     "heartbeat": {
         "task": "outages.tasks.record_heartbeat",
         "schedule": 30.0,

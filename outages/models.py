@@ -118,3 +118,98 @@ class Bucket(models.Model):
 
     def __str__(self):
         return f"{self.service_id}/{self.region or '*'}/{self.symptom_id} {self.minute}"
+
+
+class Incident(models.Model):
+    """A declared outage of one service, in one or more places.
+
+    One incident is open per service at a time (a partial unique index): a
+    detection cycle that tries to open a second one for the same service
+    updates the open one instead, so concurrent cycles cannot duplicate it.
+    """
+
+    class State(models.TextChoices):
+        ONGOING = "ongoing"
+        RESOLVED = "resolved"
+
+    class Scope(models.TextChoices):
+        WORLDWIDE = "worldwide"
+        REGIONAL = "regional"
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="incidents")
+    state = models.CharField(max_length=10, choices=State.choices)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # The last cycle's view: reporters in the last 15 minutes against normal,
+    # and the tail probability of that excess.
+    observed = models.FloatField()
+    expected = models.FloatField()
+    p_value = models.FloatField()
+    peak_at = models.DateTimeField()
+    peak_observed = models.FloatField()
+    peak_expected = models.FloatField()
+    # {"login": 61.5, "app-wont-open": 20.0, ...}: share of reports in %.
+    symptoms = models.JSONField(default=dict)
+    # [{"region": "DE", "observed": 120, "expected": 6.1}, ...], worst first;
+    # "" is the whole world.
+    regions = models.JSONField(default=list)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=models.Q(state="ongoing"),
+                name="one_open_incident_per_service",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service} {self.state} since {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        from django.utils import timezone
+
+        return (self.resolved_at or timezone.now()) - self.opened_at
+
+
+class IncidentUpdate(models.Model):
+    """One step of an incident's timeline."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened"
+        UPDATED = "updated"
+        RESOLVED = "resolved"
+
+    incident = models.ForeignKey(Incident, models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+    observed = models.FloatField()
+    expected = models.FloatField()
+    p_value = models.FloatField()
+    regions = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.incident_id} {self.kind} at {self.at}"
+
+
+class DetectorState(models.Model):
+    """The detector's arrays for every series, saved after each cycle.
+
+    `minute` is the last UTC minute judged; a cycle claims the next minutes by
+    locking this row, so two cycles never judge the same minute.
+    """
+
+    shard = models.PositiveSmallIntegerField(primary_key=True, default=0)
+    minute = models.DateTimeField(null=True, blank=True)
+    arrays = models.BinaryField(default=bytes)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"shard {self.shard} at {self.minute}"

@@ -1,11 +1,16 @@
 """What the radar says about a service right now, read from the buckets."""
 
+import json
 from datetime import datetime, timedelta
 
+import redis as redis_errors
 from django.db.models import Sum
 from django.utils import timezone
 
+from outages.detection.lifecycle import ONGOING, SUSPECTED, Rules
+from outages.detection.significance import WINDOWS
 from outages.models import Bucket
+from reports import redis
 
 
 def recent_reporters(
@@ -21,3 +26,75 @@ def recent_reporters(
         service_id=service_id, region=region, minute__gte=since
     ).aggregate(total=Sum("reporters"))["total"]
     return total or 0
+
+
+LEVELS = ("ok", "possible", "outage")
+STATUS_KEY = "radar:status"
+# A status older than this is no status: detection has stopped.
+STATUS_TTL_SECONDS = 600
+
+
+def level_of(state: int, observed: float, expected: float, rules: Rules) -> str:
+    if state == ONGOING:
+        return "outage"
+    if state == SUSPECTED or (
+        observed >= rules.min_count and observed >= 2 * max(expected, 1e-3)
+    ):
+        return "possible"
+    return "ok"
+
+
+def publish(keys, detector) -> None:
+    """Cache every service's level after a cycle, for pages and the API."""
+    fifteen = WINDOWS.index(15)
+    observed = detector.window_observed[:, fifteen]
+    expected = detector.window_expected[:, fifteen]
+    services: dict[str, dict] = {}
+    learned = detector.learned
+    for i, (service_id, region) in enumerate(keys):
+        level = level_of(
+            int(detector.states.state[i]), observed[i], expected[i], detector.rules
+        )
+        if not learned[i] and level == "possible":
+            # A series without a baseline yet cannot tell unusual from usual.
+            level = "ok"
+        if region and level == "ok":
+            continue
+        entry = services.setdefault(
+            str(service_id),
+            {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}},
+        )
+        values = {
+            "level": level,
+            "observed": round(float(observed[i]), 2),
+            "expected": round(float(expected[i]), 2),
+        }
+        if region:
+            entry["regions"][region] = values
+        else:
+            entry.update(values)
+    for entry in services.values():
+        # A regional outage makes the service's own level at least "possible".
+        worst = max(
+            (r["level"] for r in entry["regions"].values()),
+            key=LEVELS.index,
+            default="ok",
+        )
+        if LEVELS.index(worst) > LEVELS.index(entry["level"]):
+            entry["level"] = "possible" if entry["level"] == "ok" else entry["level"]
+    body = {"at": timezone.now().isoformat(), "services": services}
+    redis.client().set(STATUS_KEY, json.dumps(body), ex=STATUS_TTL_SECONDS)
+
+
+def current() -> dict:
+    """The last published status: {"at": ..., "services": {id: {...}}}."""
+    try:
+        raw = redis.client().get(STATUS_KEY)
+    except redis_errors.RedisError:
+        raw = None
+    return json.loads(raw) if raw else {"at": None, "services": {}}
+
+
+def service_level(service_id: int) -> dict:
+    entry = current()["services"].get(str(service_id))
+    return entry or {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}}

@@ -1,6 +1,8 @@
+from datetime import datetime
+
 from celery import shared_task
 
-from outages import bucketing, health
+from outages import bucketing, cycle, health
 
 
 @shared_task(bind=True)
@@ -11,3 +13,12 @@ def record_heartbeat(self):
 @shared_task
 def bucket_new_reports():
     return bucketing.bucket_new_reports().reports
+
+
+@shared_task
+def detect(now: str | None = None):
+    """One detection cycle; `now` (ISO 8601) replays a chosen moment."""
+    moment = datetime.fromisoformat(now) if now else None
+    # Count what is queued first, so the minutes judged are complete.
+    bucketing.bucket_new_reports()
+    return cycle.detect_new_minutes(moment).minutes

@@ -15,6 +15,16 @@ from outages.detection.lifecycle import ONGOING, Rules
 WINDOWS = significance.WINDOWS
 HISTORY = max(WINDOWS)
 _WINDOW_LENGTHS = np.array(WINDOWS)
+_BASELINE = [
+    "weekly",
+    "weekly_seen",
+    "daily",
+    "daily_seen",
+    "overall",
+    "overall_seen",
+    "level",
+    "dispersion",
+]
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,78 @@ class Detector:
         self._exp_sums = np.zeros((size, len(WINDOWS)))
         self._t = 0
         self._hour: int | None = None
-        self._prior = None
+        self._cached_for = None  # (hour, prior) the cached expectation is for
         self._sums = np.zeros((5, size))  # x, mu, excess variance, mu^2, count
+        self.last_p = np.ones(size)
+        self._may_alert = np.zeros(size, dtype=bool)
+
+    @property
+    def size(self) -> int:
+        return self.baseline.size
+
+    @property
+    def window_observed(self) -> np.ndarray:
+        """Sums over each window of the last buckets, (S, len(WINDOWS))."""
+        return self._obs_sums
+
+    @property
+    def window_expected(self) -> np.ndarray:
+        return self._exp_sums
+
+    @property
+    def learned(self) -> np.ndarray:
+        """Which series know enough of normal to be judged (after a step)."""
+        return self._may_alert
+
+    def save(self) -> dict[str, np.ndarray]:
+        """The whole state as named arrays (for np.savez)."""
+        arrays = {f"baseline_{f}": getattr(self.baseline, f) for f in _BASELINE}
+        arrays.update(
+            state=self.states.state,
+            streak=self.states.streak,
+            calm=self.states.calm,
+            observed=self._observed,
+            expected=self._expected,
+            sums=self._sums,
+            clock=np.array([self._t, -1 if self._hour is None else self._hour]),
+        )
+        return arrays
+
+    @classmethod
+    def load(cls, arrays, bucket_minutes: float, rules: Rules | None = None):
+        size = arrays["state"].shape[0]
+        detector = cls(size, bucket_minutes, rules)
+        for f in _BASELINE:
+            setattr(detector.baseline, f, arrays[f"baseline_{f}"].copy())
+        detector.states = lifecycle.States(
+            arrays["state"].copy(), arrays["streak"].copy(), arrays["calm"].copy()
+        )
+        detector._observed = arrays["observed"].copy()
+        detector._expected = arrays["expected"].copy()
+        detector._sums = arrays["sums"].copy()
+        t, hour = (int(v) for v in arrays["clock"])
+        detector._t, detector._hour = t, None if hour < 0 else hour
+        return detector
+
+    def grow(self, extra: int) -> None:
+        """Add `extra` new series, with nothing learned yet, at the end."""
+        if extra <= 0:
+            return
+        fresh = Detector(extra, self.bucket_minutes, self.rules)
+        for f in _BASELINE:
+            old, new = getattr(self.baseline, f), getattr(fresh.baseline, f)
+            setattr(self.baseline, f, np.concatenate([old, new]))
+        for f in ("state", "streak", "calm"):
+            old, new = getattr(self.states, f), getattr(fresh.states, f)
+            setattr(self.states, f, np.concatenate([old, new]))
+        self._observed = np.concatenate([self._observed, fresh._observed])
+        self._expected = np.concatenate([self._expected, fresh._expected])
+        self._obs_sums = np.concatenate([self._obs_sums, fresh._obs_sums])
+        self._exp_sums = np.concatenate([self._exp_sums, fresh._exp_sums])
+        self._sums = np.concatenate([self._sums, fresh._sums], axis=1)
+        self.last_p = np.concatenate([self.last_p, fresh.last_p])
+        self._may_alert = np.concatenate([self._may_alert, fresh._may_alert])
+        self._cached_for = None
 
     def step(self, hour_of_week: int, counts: np.ndarray, prior=None):
         """Judge one bucket of counts (NaN where missing); returns its outputs.
@@ -57,9 +137,9 @@ class Detector:
         hour_of_week: 0 for Monday 00:00-00:59 UTC. Returns (expected, score,
         opened, ongoing) arrays over the series.
         """
-        if hour_of_week != self._hour or prior is not self._prior:
-            if self._hour is not None and hour_of_week != self._hour:
-                self._learn()
+        if self._hour is not None and hour_of_week != self._hour:
+            self._learn()
+        if self._cached_for != (hour_of_week, id(prior)):
             self._enter_hour(hour_of_week, prior)
         mu = self._mu
         missing = np.isnan(counts)
@@ -78,11 +158,13 @@ class Detector:
             self.states, verdict, self.rules, self.bucket_minutes
         )
         ongoing = self.states.state == ONGOING
+        self.last_p = verdict.p
         self._accumulate(x, ~missing, ongoing)
         return mu, significance.score(verdict.p), changes.opened, ongoing
 
     def _enter_hour(self, hour_of_week, prior):
-        self._hour, self._prior = hour_of_week, prior
+        self._hour = hour_of_week
+        self._cached_for = (hour_of_week, id(prior))
         self._mu = baseline.expected(self.baseline, hour_of_week, prior)
         self._known = baseline.known(self.baseline, hour_of_week)
         if prior is None:
@@ -134,6 +216,7 @@ class Detector:
             include=seen,
         )
         self._sums[:] = 0
+        self._cached_for = None
 
 
 def checked_counts(values, missing=None) -> np.ndarray:

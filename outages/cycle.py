@@ -1,0 +1,67 @@
+"""The detection cycle: judge every series for each minute not yet judged.
+
+The detector's arrays live in one row, locked for the cycle, so cycles that
+overlap (a slow one and the next minute's) take turns and never judge a
+minute twice. A worker that was down catches up on the minutes it missed,
+up to a day.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from outages import incidents, series, status
+from outages.detection.replay import hours_of_week
+from outages.models import DetectorState
+
+MINUTE = timedelta(minutes=1)
+MAX_CATCH_UP = 24 * 60
+# A minute is judged once it has been over for this long, so the reports of
+# its last seconds have been bucketed.
+SETTLE = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    minutes: int  # how many minutes were judged
+    series: int
+    changes: incidents.Changes | None = None
+
+
+def detect_new_minutes(now: datetime | None = None) -> Cycle:
+    """Judge the complete minutes since the last cycle, up to `now`."""
+    now = now or timezone.now()
+    last = (now - SETTLE).replace(second=0, microsecond=0) - MINUTE
+    DetectorState.objects.get_or_create(shard=0)
+    with transaction.atomic():
+        state = DetectorState.objects.select_for_update().get(shard=0)
+        first = state.minute + MINUTE if state.minute else last
+        first = max(first, last - (MAX_CATCH_UP - 1) * MINUTE)
+        if first > last:
+            return Cycle(0, 0)
+        keys, detector = series.unpack(bytes(state.arrays))
+        counts = series.reporters_per_minute(first, last)
+        index = {key: i for i, key in enumerate(keys)}
+        new = sorted(key for key in counts if key not in index)
+        index.update((key, len(keys) + i) for i, key in enumerate(new))
+        keys += new
+        detector.grow(len(new))
+
+        length = int((last - first) / MINUTE) + 1
+        matrix = np.zeros((len(keys), length))
+        for key, values in counts.items():
+            matrix[index[key]] = values
+        epoch_minute = int(first.timestamp() // 60)
+        hours = hours_of_week(epoch_minute + np.arange(length))
+        for t in range(length):
+            detector.step(int(hours[t]), matrix[:, t])
+
+        state.arrays = series.pack(keys, detector)
+        state.minute = last
+        state.save(update_fields=["arrays", "minute", "updated_at"])
+        changes = incidents.apply(keys, detector, at=last + MINUTE)
+        transaction.on_commit(lambda: status.publish(keys, detector))
+    return Cycle(length, len(keys), changes)
