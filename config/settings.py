@@ -190,6 +190,15 @@ BUCKETING_BATCH_SIZE = env_int("BUCKETING_BATCH_SIZE", 20000, minimum=1)
 # /readyz fails when the oldest uncounted report has waited longer than this.
 BUCKETING_MAX_LAG_SECONDS = env_int("BUCKETING_MAX_LAG_SECONDS", 120, minimum=1)
 
+# The demo: simulated history on an empty database and a light crowd.
+DEMO = env_bool("DEMO", False)
+if DEMO:
+    CELERY_BEAT_SCHEDULE["report-crowd"] = {
+        "task": "outages.tasks.report_crowd",
+        "schedule": 15.0,
+        "options": {"expires": 15},
+    }
+
 # The worker counts as alive while its last heartbeat is younger than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
 

@@ -56,12 +56,17 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             matrix[index[key]] = values
         epoch_minute = int(first.timestamp() // 60)
         hours = hours_of_week(epoch_minute + np.arange(length))
+        changes = incidents.Changes([], [], [])
         for t in range(length):
-            detector.step(int(hours[t]), matrix[:, t])
+            _, _, opened, ongoing = detector.step(int(hours[t]), matrix[:, t])
+            # Catching up, incidents are applied where they happened; the
+            # last minute is always applied.
+            changed = opened.any() or detector.resolved_now.any()
+            if changed or t == length - 1 or (ongoing.any() and t % 5 == 4):
+                changes += incidents.apply(keys, detector, at=first + (t + 1) * MINUTE)
 
         state.arrays = series.pack(keys, detector)
         state.minute = last
         state.save(update_fields=["arrays", "minute", "updated_at"])
-        changes = incidents.apply(keys, detector, at=last + MINUTE)
         transaction.on_commit(lambda: status.publish(keys, detector))
     return Cycle(length, len(keys), changes)

@@ -41,6 +41,13 @@ class Changes:
     updated: list[int]
     resolved: list[int]
 
+    def __add__(self, other: "Changes") -> "Changes":
+        return Changes(
+            self.opened + other.opened,
+            self.updated + other.updated,
+            self.resolved + other.resolved,
+        )
+
 
 def affected_places(keys, detector) -> dict[int, list[Place]]:
     """Per service, its series in an incident now, worst first."""
@@ -124,6 +131,9 @@ def _open(service_id: int, places: list[Place], at: datetime) -> Incident:
 
 def _update(incident: Incident, places: list[Place], at: datetime) -> bool:
     fields = _fields(incident.service_id, places, at)
+    fields["regions"] = _merged(incident.regions, fields["regions"])
+    if incident.scope == Incident.Scope.WORLDWIDE:
+        fields["scope"] = incident.scope  # once worldwide, it stays so
     if fields["observed"] > incident.peak_observed:
         fields.update(
             peak_at=at,
@@ -138,6 +148,18 @@ def _update(incident: Incident, places: list[Place], at: datetime) -> bool:
     return bool(changed)
 
 
+def _merged(before: list[dict], now: list[dict]) -> list[dict]:
+    """Every place affected so far, each at its worst."""
+    worst = {r["region"]: r for r in before}
+    for r in now:
+        if r["observed"] >= worst.get(r["region"], {"observed": -1})["observed"]:
+            worst[r["region"]] = r
+    return sorted(
+        worst.values(),
+        key=lambda r: (r["region"] != "", -r["observed"] / max(r["expected"], 1e-3)),
+    )
+
+
 def _worth_a_timeline_entry(incident: Incident, fields: dict) -> bool:
     """A new place affected, or the count half again above the last entry."""
     last = incident.updates.order_by("-at", "-id").first()
@@ -145,7 +167,7 @@ def _worth_a_timeline_entry(incident: Incident, fields: dict) -> bool:
         return True
     regions = {r["region"] for r in fields["regions"]}
     before = {r["region"] for r in last.regions}
-    return regions != before or fields["observed"] >= 1.5 * max(last.observed, 1)
+    return not regions <= before or fields["observed"] >= 1.5 * max(last.observed, 1)
 
 
 def _resolve(incident: Incident, at: datetime) -> bool:

@@ -7,7 +7,7 @@ import redis as redis_errors
 from django.db.models import Sum
 from django.utils import timezone
 
-from outages.detection.lifecycle import ONGOING, SUSPECTED, Rules
+from outages.detection.lifecycle import ONGOING, SUSPECTED
 from outages.detection.significance import WINDOWS
 from outages.models import Bucket
 from reports import redis
@@ -34,14 +34,9 @@ STATUS_KEY = "radar:status"
 STATUS_TTL_SECONDS = 600
 
 
-def level_of(state: int, observed: float, expected: float, rules: Rules) -> str:
-    if state == ONGOING:
-        return "outage"
-    if state == SUSPECTED or (
-        observed >= rules.min_count and observed >= 2 * max(expected, 1e-3)
-    ):
-        return "possible"
-    return "ok"
+def level_of(state: int) -> str:
+    """Problems while in an incident, possible problems while suspected."""
+    return {ONGOING: "outage", SUSPECTED: "possible"}.get(state, "ok")
 
 
 def publish(keys, detector) -> None:
@@ -50,14 +45,8 @@ def publish(keys, detector) -> None:
     observed = detector.window_observed[:, fifteen]
     expected = detector.window_expected[:, fifteen]
     services: dict[str, dict] = {}
-    learned = detector.learned
     for i, (service_id, region) in enumerate(keys):
-        level = level_of(
-            int(detector.states.state[i]), observed[i], expected[i], detector.rules
-        )
-        if not learned[i] and level == "possible":
-            # A series without a baseline yet cannot tell unusual from usual.
-            level = "ok"
+        level = level_of(int(detector.states.state[i]))
         if region and level == "ok":
             continue
         entry = services.setdefault(

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from outages import bucketing, cycle, health
+from outages import bucketing, cycle, demo, health
 
 
 @shared_task(bind=True)
@@ -22,3 +22,9 @@ def detect(now: str | None = None):
     # Count what is queued first, so the minutes judged are complete.
     bucketing.bucket_new_reports()
     return cycle.detect_new_minutes(moment).minutes
+
+
+@shared_task
+def report_crowd():
+    """The demo's simulated crowd (only scheduled when DEMO is on)."""
+    return demo.report_crowd()

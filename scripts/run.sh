@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${PORT:-8000}
+# A new radar comes to life with simulated history and a light crowd.
+export DEMO=${DEMO:-1}
 PG_PORT=${PG_PORT:-25432}
 REDIS_PORT=${REDIS_PORT:-26379}
 
@@ -36,6 +38,7 @@ fi
 py=.venv/bin/python
 $py manage.py migrate --noinput -v 0
 $py manage.py loadcatalog
+[ "$DEMO" = 0 ] || $py manage.py demo
 $py manage.py collectstatic --noinput -v 0
 
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 >.run/worker.log 2>&1 &

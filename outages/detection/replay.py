@@ -61,6 +61,7 @@ class Detector:
         self._cached_for = None  # (hour, prior) the cached expectation is for
         self._sums = np.zeros((5, size))  # x, mu, excess variance, mu^2, count
         self.last_p = np.ones(size)
+        self.resolved_now = np.zeros(size, dtype=bool)
         self._may_alert = np.zeros(size, dtype=bool)
 
     @property
@@ -129,6 +130,7 @@ class Detector:
         self._sums = np.concatenate([self._sums, fresh._sums], axis=1)
         self.last_p = np.concatenate([self.last_p, fresh.last_p])
         self._may_alert = np.concatenate([self._may_alert, fresh._may_alert])
+        self.resolved_now = np.concatenate([self.resolved_now, fresh.resolved_now])
         self._cached_for = None
 
     def step(self, hour_of_week: int, counts: np.ndarray, prior=None):
@@ -159,6 +161,7 @@ class Detector:
         )
         ongoing = self.states.state == ONGOING
         self.last_p = verdict.p
+        self.resolved_now = changes.resolved
         self._accumulate(x, ~missing, ongoing)
         return mu, significance.score(verdict.p), changes.opened, ongoing
 

@@ -8,7 +8,7 @@ tested each cycle under control.
 """
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 WINDOWS = (1, 5, 15)
 
@@ -80,6 +80,9 @@ def upper_band(
     expected: np.ndarray, dispersion: np.ndarray, level: float = 0.999
 ) -> np.ndarray:
     """The count below which a bucket stays with probability `level`."""
+    # scipy.stats takes seconds to import; only charts and plots need it.
+    from scipy import stats
+
     mu = np.maximum(np.asarray(expected, dtype=float), 1e-9)
     n = 1.0 / np.maximum(np.asarray(dispersion, dtype=float), 1e-6)
     return stats.nbinom.ppf(level, n, n / (n + mu))

@@ -115,3 +115,18 @@ def test_a_new_series_is_learned_without_alerting_on_its_first_reports(
     assert not Incident.objects.exists()
     level = status.service_level(tiktok_with_history.id)
     assert level["level"] == "ok" and level["observed"] > 0
+
+
+def test_the_demo_backfill_learns_history_and_records_past_incidents(catalog):
+    from outages import demo
+
+    with time_machine.travel(NOW, tick=False):
+        assert demo.is_empty()
+        written = demo.backfill(now=NOW)
+    assert written > 10_000 and not demo.is_empty()
+    past = Incident.objects.filter(state=Incident.State.RESOLVED)
+    assert {i.service.slug for i in past} >= {"instagram", "discord"}
+    discord = past.get(service__slug="discord")
+    assert "DE" in {r["region"] for r in discord.regions}
+    assert discord.scope == Incident.Scope.REGIONAL
+    assert NOW - timedelta(hours=7) < discord.opened_at < NOW - timedelta(hours=5)
