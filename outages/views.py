@@ -5,8 +5,9 @@ from django.views.decorators.cache import never_cache
 
 from outages import bucketing, health
 from outages.catalog import lookup
-from outages.models import Service, Symptom
-from outages.status import recent_reporters
+from outages.models import Incident, Service, Symptom
+from outages.status import current as current_status
+from outages.status import recent_reporters, service_level
 from reports.forms import ReportForm
 from reports.geo import country_of
 from reports.reporters import client_address
@@ -48,12 +49,16 @@ def home(request):
             | Q(slug__icontains=query)
             | Q(alias_text__icontains=query)
         )
-    categories = {}
+    levels = current_status()["services"]
+    categories, troubled = {}, []
     for service in services.order_by("category", "name"):
+        service.level = levels.get(str(service.id), {}).get("level", "ok")
+        if service.level != "ok":
+            troubled.append(service)
         categories.setdefault(service.get_category_display(), []).append(service)
-    return render(
-        request, "outages/home.html", {"categories": categories, "query": query}
-    )
+    troubled.sort(key=lambda s: s.level != "outage")
+    context = {"categories": categories, "query": query, "troubled": troubled}
+    return render(request, "outages/home.html", context)
 
 
 def service(request, slug):
@@ -75,6 +80,9 @@ def render_service_page(request, slug, form=None, status=200):
         "form": form,
         "symptoms": Symptom.objects.all(),
         "result": _result(request, service),
+        "level": service_level(service.id)["level"],
+        "incident": service.incidents.filter(state=Incident.State.ONGOING).first(),
+        "past_incidents": service.incidents.filter(state=Incident.State.RESOLVED)[:5],
     }
     return render(request, "outages/service.html", context, status=status)
 

@@ -70,6 +70,9 @@ def test_a_surge_opens_an_incident_within_two_cycles_and_it_resolves(
     # The last 15 minutes: about 4 a minute as usual, and the 50 on top.
     assert incident.observed >= incident.expected + 40
     assert status.service_level(tiktok_with_history.id)["level"] == "outage"
+    assert "Problems detected with TikTok" in client.get("/s/tiktok/").text
+    home = client.get("/").text
+    assert "Problems right now" in home and "/s/tiktok/" in home
 
     # Traffic back to normal: the surge leaves the windows, the incident ends.
     for minutes in range(3, 30):
@@ -79,6 +82,9 @@ def test_a_surge_opens_an_incident_within_two_cycles_and_it_resolves(
     assert NOW + 10 * MINUTE < incident.resolved_at < NOW + 30 * MINUTE
     kinds = list(incident.updates.values_list("kind", flat=True))
     assert kinds[0] == "opened" and kinds[-1] == "resolved"
+    page = client.get("/s/tiktok/").text
+    assert "No problems detected with TikTok right now" in page
+    assert "Past incidents" in page and "lasting" in page
 
 
 def test_one_client_sending_many_reports_opens_nothing(
