@@ -61,7 +61,12 @@ def pack(keys: list[Key], detector: Detector) -> bytes:
     buffer = io.BytesIO()
     services = np.array([k[0] for k in keys], dtype=np.int64)
     regions = np.array([k[1] for k in keys], dtype="U10")
-    np.savez(buffer, services=services, regions=regions, **detector.save())
+    # Half the size in single precision: profiles need no more.
+    arrays = {
+        name: a.astype(np.float32) if a.dtype == np.float64 else a
+        for name, a in detector.save().items()
+    }
+    np.savez(buffer, services=services, regions=regions, **arrays)
     return buffer.getvalue()
 
 

@@ -26,6 +26,8 @@ class Outage:
     onset: int  # first bucket of the outage
     end: int  # first bucket after it
     magnitude: float  # peak multiple of the normal rate
+    # The noise-free reporters it adds per bucket, ramp included.
+    extra: np.ndarray = field(compare=False, repr=False, default=None)
 
 
 @dataclass
@@ -84,9 +86,8 @@ def simulate_series(
             continue
         onset, end, extra = outage
         values[onset:end] += rng.poisson(extra)
-        found.append(
-            Outage(onset, end, float((extra.max() + rate[onset]) / rate[onset]))
-        )
+        magnitude = float((extra.max() + rate[onset]) / rate[onset])
+        found.append(Outage(onset, end, magnitude, extra))
 
     if hard_negatives and rng.random() < 0.3:
         # One client reporting every minute for an hour counts once per

@@ -6,10 +6,11 @@ the most specific profile that has been seen often enough, times a slowly
 moving level that follows growth or decline. Sparse series may borrow from a
 parent (a country from the world, a new service from its category).
 
-Profiles learn once per completed hour from the hour's mean, and only from
-hours outside incidents, so an outage does not teach the baseline that
-outages are normal. State is a handful of arrays, so a cycle over many series
-is a few vectorised passes.
+Profiles learn once per completed hour from the hour's mean. Each bucket's
+count is clipped first (to mu + 3 sd, or mu + 1 sd inside an incident; see
+`replay.Detector`), so an outage barely teaches the baseline that outages
+are normal, while a lasting change is still learned. State is a handful of
+arrays, so a cycle over many series is a few vectorised passes.
 """
 
 from dataclasses import dataclass

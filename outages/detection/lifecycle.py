@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outages.detection.significance import WINDOWS, benjamini_hochberg
+from outages.detection.significance import (
+    WINDOWS,
+    benjamini_hochberg,
+    tail_probabilities,
+)
 
 QUIET, SUSPECTED, ONGOING = 0, 1, 2
 
@@ -20,7 +24,7 @@ QUIET, SUSPECTED, ONGOING = 0, 1, 2
 @dataclass(frozen=True)
 class Rules:
     # A window is surprising below this tail probability...
-    p_open: float = 1e-6
+    p_open: float = 1e-7
     # ...and declares an incident at once below this one.
     p_strong: float = 1e-12
     # False discovery rate across the series tested in one cycle.
@@ -31,7 +35,7 @@ class Rules:
     confirm_buckets: int = 2
     # An incident's bucket is quiet when the last 5 buckets are under this
     # ratio to normal; this many quiet minutes in a row end it.
-    quiet_ratio: float = 1.6
+    quiet_ratio: float = 2.0
     quiet_minutes: float = 10.0
     # A series with no prior may not alert until it has learned this long.
     warmup_hours: int = 12
@@ -49,16 +53,27 @@ class Verdict:
 
 
 def judge(
-    p: np.ndarray,
     observed: np.ndarray,
     expected: np.ndarray,
+    dispersion: np.ndarray,
     rules: Rules,
     may_alert: np.ndarray,
 ) -> Verdict:
-    """Judge windows (S, len(WINDOWS)) of tail probabilities and sums."""
+    """Judge the window sums (S, len(WINDOWS)) of every series.
+
+    Only windows with the minimum effect can be surprising, so only theirs
+    get a tail probability: on a normal minute that is almost none of them,
+    and the test is most of a cycle's cost.
+    """
     effect = (observed >= rules.min_count) & (observed >= rules.min_ratio * expected)
     effect &= may_alert[:, None]
-    candidate = np.where(effect, p, 1.0)
+    candidate = np.ones(observed.shape)
+    rows, cols = np.nonzero(effect)
+    if rows.size:
+        alpha = np.asarray(dispersion, dtype=float)[rows] / np.array(WINDOWS)[cols]
+        candidate[rows, cols] = tail_probabilities(
+            observed[rows, cols], expected[rows, cols], alpha
+        )
     window = candidate.argmin(axis=1)
     # Bonferroni over the windows of a series, then FDR across series.
     best = np.minimum(candidate.min(axis=1) * len(WINDOWS), 1.0)

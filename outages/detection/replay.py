@@ -98,6 +98,10 @@ class Detector:
 
     @classmethod
     def load(cls, arrays, bucket_minutes: float, rules: Rules | None = None):
+        arrays = {
+            name: a.astype(np.float64) if a.dtype == np.float32 else a
+            for name, a in arrays.items()
+        }
         size = arrays["state"].shape[0]
         detector = cls(size, bucket_minutes, rules)
         for f in _BASELINE:
@@ -150,11 +154,12 @@ class Detector:
         m = np.where(missing, 0.0, mu)
         self._push(x, m)
 
-        p = significance.window_probabilities(
-            self._obs_sums, self._exp_sums, self.baseline.dispersion
-        )
         verdict = lifecycle.judge(
-            p, self._obs_sums, self._exp_sums, self.rules, self._may_alert & ~missing
+            self._obs_sums,
+            self._exp_sums,
+            self.baseline.dispersion,
+            self.rules,
+            self._may_alert & ~missing,
         )
         changes = lifecycle.advance(
             self.states, verdict, self.rules, self.bucket_minutes

@@ -33,24 +33,13 @@ def tail_probabilities(
     return np.where(observed <= 0, 1.0, tail)
 
 
-_WINDOWS = np.array(WINDOWS, dtype=float)
-
-
 def window_sums(buckets: np.ndarray) -> np.ndarray:
-    """Sums over each window of (S, W) buckets, newest last: (S, len(WINDOWS))."""
-    return np.stack([buckets[:, -w:].sum(axis=1) for w in WINDOWS], axis=1)
+    """Sums over each window of (S, W) buckets, newest last: (S, len(WINDOWS)).
 
-
-def window_probabilities(
-    observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray
-) -> np.ndarray:
-    """Tail probabilities of window sums (S, len(WINDOWS)).
-
-    A sum of w buckets is taken as negative binomial with dispersion alpha / w,
-    which is exact for independent buckets of equal mean.
+    A sum of w buckets is judged as negative binomial with dispersion
+    alpha / w, which is exact for independent buckets of equal mean.
     """
-    alpha = np.asarray(dispersion, dtype=float)[:, None] / _WINDOWS
-    return tail_probabilities(observed, expected, alpha)
+    return np.stack([buckets[:, -w:].sum(axis=1) for w in WINDOWS], axis=1)
 
 
 def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:

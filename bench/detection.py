@@ -1,0 +1,529 @@
+"""How well the spike detector finds outages, against two plain baselines, and
+how long one detection cycle takes.
+
+Quality: SERIES simulated series of WEEKS weeks at 1-minute buckets
+(`outages.simulation`, seed SEED) are replayed through the live detector
+(`outages.detection.replay.replay`, all series at once, so Benjamini-Hochberg
+runs over SERIES series per bucket: looser there than p_open, where over
+100,000 series it would be the stricter of the two) and through two baselines
+on the same data:
+
+- z-score: z = (x - mean) / max(sd, Z_MIN_SD) over the trailing 24 h of
+  present buckets, excluding the current one; alert when z > Z_THRESHOLD;
+- Poisson: expected = the same trailing 24 h mean; alert when
+  P(X >= x) < POISSON_P for X Poisson.
+
+Each baseline alerts on the first bucket of a run of such buckets, and only
+once a full day of history exists. Scoring is by incident onset: the first
+alert inside a labelled outage [onset, end) detects it, later alerts inside it
+do not count either way, an alert outside every outage is a false alarm, an
+outage without an alert is a miss. Delay is first alert - onset, in buckets,
+split by onset (sharp, or ramped over 6-30 buckets, as the simulator drew it),
+and also counted from the first bucket at 3x normal (noise-free).
+
+Cycle time: one `Detector.step` for 10,000 to 1,000,000 series of Poisson
+counts, from a realistic state (a detector warmed on 26 hours of counts,
+tiled out to the size, then fed 15 buckets of fresh counts so no two series
+share their windows). Each figure is also given as a ratio to a ceiling
+measured in the same run: one np.sum over the arrays a step reads (its
+working set); the step at an hour change, which also learns the hour, is set
+against one np.sum over the whole state.
+
+    .venv/bin/python bench/detection.py
+
+The last line is `f1=<x> false_alarms_per_100_series_weeks=<y>
+median_delay_buckets=<z> cycle_100k_s=<w>`, all of them the detector's.
+Needs neither Django, PostgreSQL nor Redis.
+"""
+
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Run as a plain script from anywhere: the detector lives in the repo's
+# `outages` package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+from scipy import stats
+
+from outages import simulation
+from outages.detection.baseline import FLOOR
+from outages.detection.replay import Detector, hours_of_week, replay
+from outages.simulation import START_EPOCH_MINUTE, Outage
+
+SEED = 2026
+SERIES = 400
+WEEKS = 4
+DAY = 1440  # buckets in the baselines' trailing window
+Z_THRESHOLD = 4.0
+# A series silent all day has sd 0: the floor keeps its first report or two
+# from being infinitely surprising (it takes 3 reporters to pass z > 4).
+Z_MIN_SD = 0.5
+POISSON_P = 1e-6
+KINDS = ("growth", "holiday", "spam", "missing", "none")
+
+CYCLE_SIZES = (10_000, 100_000, 1_000_000)
+WARM_SERIES = 2_000
+WARM_HOURS = 26  # a day and a bit: every hour of the day has been seen once
+FILL_BUCKETS = 15  # the longest window, so no two tiled series share one
+# The arrays a step reads every bucket (names from Detector.save()); the
+# profiles are read only when an hour changes.
+WORKING_SET = ("observed", "expected", "sums", "state", "streak", "calm")
+WORKING_SET_BASELINE = ("baseline_dispersion",)
+
+
+@dataclass(frozen=True)
+class Truth:
+    """One simulated outage, with what the Series does not keep."""
+
+    onset: int  # first bucket of the outage
+    end: int  # first bucket after it
+    magnitude: float  # peak multiple of the normal rate
+    sharp: bool  # at full strength from its first bucket (no ramp)
+    at_3x: int  # first bucket at 3x normal or more, noise-free (end if never)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    values: np.ndarray  # (S, T) reporters per bucket, NaN where missing
+    rate: np.ndarray  # (S, T) the noise-free normal rate
+    outages: list[list[Truth]]
+    negatives: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Score:
+    name: str
+    outages: int
+    detected: int
+    false_alarms: int
+    delays: np.ndarray  # per detected outage, in buckets
+    delays_3x: np.ndarray  # outages of magnitude >= 3 only
+    delays_sharp: np.ndarray
+    delays_ramped: np.ndarray
+    delays_from_3x: np.ndarray  # first alert - first bucket at 3x normal
+    false_by_kind: dict[str, float]  # per 100 series-weeks of series of a kind
+    series_weeks: float
+
+    @property
+    def precision(self) -> float:
+        return self.detected / max(self.detected + self.false_alarms, 1)
+
+    @property
+    def recall(self) -> float:
+        return self.detected / max(self.outages, 1)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def false_per_100_series_weeks(self) -> float:
+        return 100 * self.false_alarms / self.series_weeks
+
+
+def simulate(rng: np.random.Generator, count: int) -> Labelled:
+    """`count` labelled series, with each outage's onset shape."""
+    series = [simulation.simulate_series(rng, weeks=WEEKS) for _ in range(count)]
+    return Labelled(
+        values=np.stack([s.values for s in series]),
+        rate=np.stack([s.rate for s in series]),
+        outages=[[truth(o, o.extra, s.rate) for o in s.outages] for s in series],
+        negatives=[s.negatives for s in series],
+    )
+
+
+def truth(outage: Outage, excess: np.ndarray, rate: np.ndarray) -> Truth:
+    """What an outage was, from the excess rate it added per bucket."""
+    normal = rate[outage.onset : outage.end]
+    tripled = np.flatnonzero(excess >= 2 * normal)
+    return Truth(
+        onset=outage.onset,
+        end=outage.end,
+        magnitude=outage.magnitude,
+        sharp=bool(excess[1] < 1.5 * excess[0]),
+        at_3x=outage.onset + int(tripled[0]) if tripled.size else outage.end,
+    )
+
+
+def detect(data: Labelled) -> np.ndarray:
+    """The live detector's alerts (S, T), replayed over every series at once."""
+    missing = np.isnan(data.values)
+    minutes = START_EPOCH_MINUTE + np.arange(data.values.shape[1])
+    result = replay(
+        np.nan_to_num(data.values), hours_of_week(minutes), 1.0, missing=missing
+    )
+    return result.alert.astype(bool)
+
+
+def trailing_sums(a: np.ndarray, window: int) -> np.ndarray:
+    """Sum of the `window` buckets before each bucket, not counting it."""
+    cumulative = np.zeros((a.shape[0], a.shape[1] + 1))
+    np.cumsum(a, axis=1, out=cumulative[:, 1:])
+    # cumulative[:, t] sums buckets [0, t), so [t - window, t) is a difference.
+    start = np.maximum(np.arange(a.shape[1]) - window, 0)
+    return cumulative[:, :-1] - cumulative[:, start]
+
+
+def trailing_day(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and sd of the present buckets of the trailing day; where judgeable."""
+    missing = np.isnan(values)
+    x = np.where(missing, 0.0, values)
+    n = trailing_sums((~missing).astype(float), DAY)
+    safe = np.maximum(n, 1)
+    mean = trailing_sums(x, DAY) / safe
+    var = np.maximum(trailing_sums(x * x, DAY) / safe - mean**2, 0.0)
+    # A full day behind it, at least half of it present, and a count now.
+    judged = (np.arange(values.shape[1]) >= DAY) & (n >= DAY / 2) & ~missing
+    return mean, np.sqrt(var), judged
+
+
+def run_starts(hit: np.ndarray) -> np.ndarray:
+    """The first bucket of each run of hits along the time axis."""
+    before = np.zeros_like(hit)
+    before[:, 1:] = hit[:, :-1]
+    return hit & ~before
+
+
+def zscore_alerts(values: np.ndarray) -> np.ndarray:
+    mean, sd, judged = trailing_day(values)
+    z = (np.nan_to_num(values) - mean) / np.maximum(sd, Z_MIN_SD)
+    return run_starts(judged & (z > Z_THRESHOLD))
+
+
+def poisson_alerts(values: np.ndarray) -> np.ndarray:
+    mean, _, judged = trailing_day(values)
+    # P(X >= x) = sf(x - 1); the floor is the detector's, for silent series.
+    p = stats.poisson.sf(np.nan_to_num(values) - 1, np.maximum(mean, FLOOR))
+    return run_starts(judged & (p < POISSON_P))
+
+
+def in_chunks(method, values: np.ndarray, size: int = 100) -> np.ndarray:
+    """`method` over blocks of series, to keep its (S, T) temporaries small."""
+    return np.concatenate(
+        [method(values[i : i + size]) for i in range(0, len(values), size)]
+    )
+
+
+def score(name: str, alerts: np.ndarray, data: Labelled) -> Score:
+    """Score alerts (S, T) by incident onset against the labelled outages."""
+    found: list[tuple[Truth, int]] = []  # (outage, its first alert)
+    false_alarms = np.zeros(len(alerts), dtype=int)
+    for s, outages in enumerate(data.outages):
+        times = np.flatnonzero(alerts[s])
+        inside = np.zeros(times.size, dtype=bool)
+        for outage in outages:
+            here = (times >= outage.onset) & (times < outage.end)
+            inside |= here
+            if here.any():
+                found.append((outage, times[here][0]))
+        false_alarms[s] = np.count_nonzero(~inside)
+
+    delays = np.array([t - o.onset for o, t in found], dtype=float)
+    sharp = np.array([o.sharp for o, _ in found], dtype=bool)
+    big = np.array([o.magnitude >= 3 for o, _ in found], dtype=bool)
+    by_kind = {}
+    for kind in KINDS:
+        having = np.array([has_kind(n, kind) for n in data.negatives])
+        weeks = having.sum() * WEEKS
+        by_kind[kind] = 100 * false_alarms[having].sum() / weeks if weeks else np.nan
+    return Score(
+        name=name,
+        outages=sum(len(o) for o in data.outages),
+        detected=len(found),
+        false_alarms=int(false_alarms.sum()),
+        delays=delays,
+        delays_3x=delays[big] if found else delays,
+        delays_sharp=delays[sharp] if found else delays,
+        delays_ramped=delays[~sharp] if found else delays,
+        delays_from_3x=np.array([t - o.at_3x for o, t in found], dtype=float),
+        false_by_kind=by_kind,
+        series_weeks=len(alerts) * WEEKS,
+    )
+
+
+def has_kind(negatives: list[str], kind: str) -> bool:
+    return kind in negatives if kind != "none" else not negatives
+
+
+def recall_by(data: Labelled, alerts: np.ndarray) -> list[tuple[str, int, int]]:
+    """Detected / total outages by duration, onset and normal rate at onset."""
+    groups: dict[str, list[int]] = {}
+    for s, outages in enumerate(data.outages):
+        for outage in outages:
+            found = int(alerts[s, outage.onset : outage.end].any())
+            duration = outage.end - outage.onset
+            rate = data.rate[s, outage.onset]
+            labels = [
+                "lasting < 30 buckets" if duration < 30 else "lasting >= 30 buckets",
+                "sharp onset" if outage.sharp else "ramped onset",
+                "normal rate < 1 per bucket"
+                if rate < 1
+                else "normal rate 1-30 per bucket"
+                if rate < 30
+                else "normal rate >= 30 per bucket",
+            ]
+            for label in labels:
+                groups.setdefault(label, []).append(found)
+    return [(label, sum(v), len(v)) for label, v in sorted(groups.items())]
+
+
+def warm_state(rng: np.random.Generator) -> tuple[dict, np.ndarray]:
+    """A detector's state after WARM_HOURS of Poisson counts, and their rates."""
+    rate = np.exp(rng.uniform(np.log(0.05), np.log(300), WARM_SERIES))
+    detector = Detector(WARM_SERIES, 1.0)
+    minutes = START_EPOCH_MINUTE + np.arange(WARM_HOURS * 60)
+    for minute, hour in zip(minutes, hours_of_week(minutes), strict=True):
+        detector.step(int(hour), rng.poisson(rate * daily_cycle(minute)) * 1.0)
+    return detector.save(), rate
+
+
+def daily_cycle(minute: int) -> float:
+    return 1 + 0.5 * np.cos(2 * np.pi * (minute % DAY) / DAY)
+
+
+def tiled(arrays: dict, reps: int) -> dict:
+    """The saved state repeated `reps` times along the series axis."""
+    out = {}
+    for name, a in arrays.items():
+        if name == "clock":
+            out[name] = a
+        elif name == "sums":  # (5, S): series on the second axis
+            out[name] = np.tile(a, (1, reps))
+        else:
+            out[name] = np.tile(a, (reps,) + (1,) * (a.ndim - 1))
+    return out
+
+
+def read_once(arrays: list[np.ndarray], repeats: int = 5) -> float:
+    """The ceiling: median seconds of one np.sum over each array."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for a in arrays:
+            a.sum()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    size: int
+    step_s: float  # median, within an hour
+    working_set_s: float
+    hour_step_s: float  # median of steps that learn an hour
+    whole_state_s: float
+    state_bytes: int
+
+
+def time_cycle(warm: dict, rate: np.ndarray, size: int, rng) -> Cycle:
+    """Time steps of `size` series from the warm state, and their ceilings."""
+    reps = size // WARM_SERIES
+    detector = Detector.load(tiled(warm, reps), 1.0)
+    rates = np.tile(rate, reps)
+    minute = START_EPOCH_MINUTE + WARM_HOURS * 60
+    repeats = {10_000: 25, 100_000: 9}.get(size, 3)
+
+    def step(minute):
+        counts = rng.poisson(rates * daily_cycle(minute)) * 1.0
+        hour = int(hours_of_week(minute))
+        start = time.perf_counter()
+        detector.step(hour, counts)
+        return time.perf_counter() - start
+
+    # The first step learns the warm-up's last hour; then fill the windows.
+    for _ in range(1 + FILL_BUCKETS):
+        step(minute)
+        minute += 1
+    within = []
+    for _ in range(repeats):
+        within.append(step(minute))
+        minute += 1
+    # A step an hour later learns the hour in progress: the top of the hour.
+    hourly = []
+    for _ in range(2):
+        minute += 60
+        hourly.append(step(minute))
+
+    saved = detector.save()
+    working = [saved[name] for name in WORKING_SET + WORKING_SET_BASELINE]
+    # `rates` stands in for the step's counts: same size, read once.
+    working += [detector.window_observed, detector.window_expected, rates]
+    whole = [*saved.values(), detector.window_observed, detector.window_expected]
+    return Cycle(
+        size=size,
+        step_s=statistics.median(within),
+        working_set_s=read_once(working),
+        hour_step_s=statistics.median(hourly),
+        whole_state_s=read_once(whole, repeats=3),
+        state_bytes=sum(a.nbytes for a in saved.values()),
+    )
+
+
+def median(a: np.ndarray) -> float:
+    return float(np.median(a)) if a.size else float("nan")
+
+
+def print_quality(scores: list[Score], data: Labelled) -> None:
+    weeks = len(data.values) * WEEKS
+    print(
+        f"\nDetection: {len(data.values)} simulated series x {WEEKS} weeks, "
+        f"1-minute buckets, seed {SEED}: {scores[0].outages} outages, "
+        f"{weeks} series-weeks"
+    )
+
+    def delay(pick, q=50):
+        return [
+            f"{np.percentile(pick(s), q):.0f} (n={pick(s).size})"
+            if pick(s).size
+            else "-"
+            for s in scores
+        ]
+
+    rows = [
+        ("precision", [f"{s.precision:.3f}" for s in scores]),
+        ("recall", [f"{s.recall:.3f}" for s in scores]),
+        ("F1", [f"{s.f1:.3f}" for s in scores]),
+        ("outages detected", [f"{s.detected}/{s.outages}" for s in scores]),
+        ("false alarms", [f"{s.false_alarms}" for s in scores]),
+        (
+            "false alarms / 100 series-weeks",
+            [f"{s.false_per_100_series_weeks:.2f}" for s in scores],
+        ),
+    ]
+    for kind in KINDS:
+        count = sum(has_kind(n, kind) for n in data.negatives)
+        rows.append(
+            (
+                f"  on series with {kind} ({count})",
+                [f"{s.false_by_kind[kind]:.2f}" for s in scores],
+            )
+        )
+    rows += [
+        ("delay (buckets from onset): median", delay(lambda s: s.delays)),
+        ("  p90", delay(lambda s: s.delays, 90)),
+        ("  median, magnitude >= 3x", delay(lambda s: s.delays_3x)),
+        ("  median, sharp onsets", delay(lambda s: s.delays_sharp)),
+        ("  median, ramped onsets", delay(lambda s: s.delays_ramped)),
+        ("  p90, ramped onsets", delay(lambda s: s.delays_ramped, 90)),
+        ("median delay from reaching 3x", delay(lambda s: s.delays_from_3x)),
+    ]
+    header = ["detector", f"z > {Z_THRESHOLD:g}", f"Poisson p < {POISSON_P:g}"]
+    print(f"{'':36}" + "".join(f"{h:>18}" for h in header))
+    for label, cells in rows:
+        print(f"{label:36}" + "".join(f"{c:>18}" for c in cells))
+
+
+def print_recall(groups: list[tuple[str, int, int]]) -> None:
+    print("\nDetector recall by kind of outage:")
+    for label, found, total in groups:
+        print(f"  {label:36}{found:>5}/{total:<5}{found / total:>8.3f}")
+
+
+def print_cycles(cycles: list[Cycle]) -> None:
+    print(
+        "\nCycle time of one Detector.step (s), and as a multiple of a ceiling "
+        "read in the same run:"
+    )
+    header = (
+        "series",
+        "step",
+        "ceiling",
+        "x ceiling",
+        "hour step",
+        "ceiling",
+        "x ceiling",
+        "state MB",
+    )
+    print("".join(f"{h:>12}" for h in header))
+    for c in cycles:
+        cells = (
+            f"{c.size:,}",
+            f"{c.step_s:.4f}",
+            f"{c.working_set_s:.4f}",
+            f"{c.step_s / c.working_set_s:.1f}",
+            f"{c.hour_step_s:.4f}",
+            f"{c.whole_state_s:.4f}",
+            f"{c.hour_step_s / c.whole_state_s:.1f}",
+            f"{c.state_bytes / 1e6:.0f}",
+        )
+        print("".join(f"{x:>12}" for x in cells))
+    print(
+        "  step: median within an hour, against one np.sum over the arrays it "
+        "reads;\n  hour step: a step that learns the past hour, against one "
+        "np.sum over the whole state."
+    )
+
+
+def print_targets(detector: Score, cycle_100k: float) -> None:
+    def verdict(ok):
+        return "met" if ok else "NOT met"
+
+    fa = detector.false_per_100_series_weeks
+    delay = median(detector.delays_3x)
+    from_3x = median(detector.delays_from_3x)
+    print("\nTargets (the detector):")
+    print(f"  F1 >= 0.9: {detector.f1:.3f}, {verdict(detector.f1 >= 0.9)}")
+    print(f"  <= 1 false alarm / 100 series-weeks: {fa:.2f}, {verdict(fa <= 1)}")
+    print(
+        f"  median delay <= 2 buckets at >= 3x: {delay:.0f} from onset, "
+        f"{verdict(delay <= 2)}; {from_3x:.0f} from reaching 3x, "
+        f"{verdict(from_3x <= 2)}"
+    )
+    print(
+        f"  100,000 series per cycle < 5 s: {cycle_100k:.3f} s, "
+        f"{verdict(cycle_100k < 5)}"
+    )
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    rng = np.random.default_rng(SEED)
+    data = simulate(rng, SERIES)
+
+    clock = time.perf_counter()
+    detector_alerts = detect(data)
+    replay_s = time.perf_counter() - clock
+    scores = [
+        score("detector", detector_alerts, data),
+        score("z-score", in_chunks(zscore_alerts, data.values), data),
+        score("Poisson", in_chunks(poisson_alerts, data.values), data),
+    ]
+    print_quality(scores, data)
+    print_recall(recall_by(data, detector_alerts))
+    buckets = data.values.size
+    print(
+        f"\nReplay of {buckets:,} series-buckets: {replay_s:.1f} s "
+        f"({buckets / replay_s:,.0f} per second)"
+    )
+    del data, detector_alerts
+
+    warm, rate = warm_state(np.random.default_rng(SEED))
+    cycles = [
+        time_cycle(warm, rate, size, np.random.default_rng(SEED + i))
+        for i, size in enumerate(CYCLE_SIZES)
+    ]
+    print_cycles(cycles)
+    cycle_100k = next(c.step_s for c in cycles if c.size == 100_000)
+    print_targets(scores[0], cycle_100k)
+    print(
+        f"\nload average at end: {os.getloadavg()[0]:.2f}; "
+        f"total {time.perf_counter() - started:.0f} s"
+    )
+    d = scores[0]
+    print(
+        f"f1={d.f1:.3f} "
+        f"false_alarms_per_100_series_weeks={d.false_per_100_series_weeks:.2f} "
+        f"median_delay_buckets={median(d.delays):.0f} "
+        f"cycle_100k_s={cycle_100k:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
