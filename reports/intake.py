@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import redis
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 
 from outages.catalog import lookup
-from reports import throttle
-from reports.models import PendingReport, Report
+from reports import storage, throttle
+from reports.models import Report
 from reports.reporters import Reporter
 
 
@@ -103,14 +103,14 @@ def validate(
     )
 
 
-def _accepted(report: Report, draft: Draft) -> Accepted:
+def _answer(report_id: int, counted: bool, draft: Draft, created_at) -> Accepted:
     return Accepted(
-        id=report.pk,
-        counted=report.counted,
+        id=report_id,
+        counted=counted,
         service=draft.service,
         symptom=draft.symptom,
         region=draft.region,
-        created_at=report.created_at,
+        created_at=created_at,
     )
 
 
@@ -134,7 +134,7 @@ def _replay(key: str, draft: Draft) -> Accepted | None:
         raise IdempotencyConflict(
             "This Idempotency-Key was already used for a different report."
         )
-    return _accepted(report, draft)
+    return _answer(report.pk, report.counted, draft, report.created_at)
 
 
 def accept_report(
@@ -163,7 +163,7 @@ def accept_report(
         _release(draft, reporter, False, idempotency_key)
         raise Throttled(verdict.retry_after)
     try:
-        report = _store(draft, reporter, source, verdict.first, idempotency_key, now)
+        accepted = _store(draft, reporter, source, verdict.first, idempotency_key, now)
     except IntegrityError:
         # Another request stored this key first (its reservation expired):
         # give the answer it got.
@@ -175,24 +175,21 @@ def accept_report(
     except DatabaseError:
         _release(draft, reporter, verdict.first, idempotency_key)
         raise Unavailable("PostgreSQL") from None
-    return _accepted(report, draft)
+    return accepted
 
 
-def _store(draft, reporter, source, counted, idempotency_key, now) -> Report:
-    with transaction.atomic():
-        report = Report.objects.create(
-            service_id=draft.service_id,
-            symptom_id=draft.symptom_id,
-            country_id=draft.country,
-            subdivision_id=draft.subdivision,
-            reporter=reporter.key,
-            counted=counted,
-            source=source,
-            idempotency_key=idempotency_key,
-            created_at=now,
-        )
-        PendingReport.objects.create(report=report, created_at=now)
-    return report
+def _store(draft, reporter, source, counted, idempotency_key, now) -> Accepted:
+    row = storage.Row(
+        service_id=draft.service_id,
+        symptom_id=draft.symptom_id,
+        country=draft.country,
+        subdivision=draft.subdivision,
+        reporter=reporter.key,
+        counted=counted,
+        idempotency_key=idempotency_key,
+    )
+    [report_id] = storage.insert_reports([row], source, now)
+    return _answer(report_id, counted, draft, now)
 
 
 def _release(draft, reporter, first, idempotency_key) -> None:
@@ -213,7 +210,7 @@ class BatchItem:
 def accept_batch(
     items: list[BatchItem], source: str = Report.Source.BATCH
 ) -> list[Accepted]:
-    """Store many validated reports in one transaction, in the given order."""
+    """Store many validated reports in one statement, in the given order."""
     if not items:
         return []
     now = timezone.now()
@@ -222,28 +219,25 @@ def accept_batch(
         firsts = throttle.claim_firsts(pairs)
     except redis.RedisError:
         raise Unavailable("Redis") from None
-    reports = [
-        Report(
+    rows = [
+        storage.Row(
             service_id=item.draft.service_id,
             symptom_id=item.draft.symptom_id,
-            country_id=item.draft.country,
-            subdivision_id=item.draft.subdivision,
+            country=item.draft.country,
+            subdivision=item.draft.subdivision,
             reporter=item.reporter,
             counted=first,
-            source=source,
-            created_at=now,
         )
         for item, first in zip(items, firsts, strict=True)
     ]
     try:
-        with transaction.atomic():
-            Report.objects.bulk_create(reports)
-            PendingReport.objects.bulk_create(
-                PendingReport(report_id=r.pk, created_at=now) for r in reports
-            )
+        ids = storage.insert_reports(rows, source, now)
     except DatabaseError:
         with contextlib.suppress(redis.RedisError):
             claimed = [p for p, first in zip(pairs, firsts, strict=True) if first]
             throttle.release_firsts(claimed)
         raise Unavailable("PostgreSQL") from None
-    return [_accepted(r, item.draft) for r, item in zip(reports, items, strict=True)]
+    return [
+        _answer(id_, row.counted, item.draft, now)
+        for id_, row, item in zip(ids, rows, items, strict=True)
+    ]

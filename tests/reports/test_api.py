@@ -104,8 +104,9 @@ def test_an_idempotency_key_reused_for_another_report_is_409(client, catalog):
             "Unknown region 'XX'",
         ),
         ({"symptom": "login"}, "service", "This field is required."),
-        ({"service": "tiktok", "symptom": 5 * "x" * 20}, "symptom", "no more than 50"),
-        (["tiktok"], "non_field_errors", "Expected a dictionary"),
+        ({"service": "tiktok", "symptom": 5 * "x" * 20}, "symptom", "at most 50"),
+        ({"service": "tiktok", "symptom": 7}, "symptom", "Must be a string"),
+        (["tiktok"], "non_field_errors", "Send a report as a JSON object."),
     ],
 )
 def test_bad_fields_get_400_naming_the_field(client, catalog, body, field, message):
