@@ -11,16 +11,19 @@ class Report(models.Model):
         API = "api"
         BATCH = "batch"
 
-    service = models.ForeignKey(Service, models.PROTECT)
-    symptom = models.ForeignKey(Symptom, models.PROTECT)
+    # No index on the references: nothing reads reports by them (pages and
+    # the API read buckets; bucketing joins by id), and every index is paid
+    # on each of thousands of inserts a second.
+    service = models.ForeignKey(Service, models.PROTECT, db_index=False)
+    symptom = models.ForeignKey(Symptom, models.PROTECT, db_index=False)
     # Null when neither the report nor the client's address names a country:
     # such a report still counts worldwide.
     country = models.ForeignKey(
-        Region, models.PROTECT, null=True, blank=True, related_name="+"
+        Region, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # The first-level subdivision, when the reporter named one.
     subdivision = models.ForeignKey(
-        Region, models.PROTECT, null=True, blank=True, related_name="+"
+        Region, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # Keyed hash of address and user agent under a salt that rotates daily;
     # never the address itself.
