@@ -33,7 +33,14 @@ start)
     as_owner "$bindir/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
       || { cat "$dir.initdb.log" >&2; exit 1; }
   fi
-  if ! as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+  if as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    running=$(sed -n 4p "$dir/postmaster.pid")
+    if [ "$running" != "$port" ]; then
+      echo "postgres.sh: the cluster in $dir already runs on port $running, not $port;" \
+        "stop it first: scripts/postgres.sh stop $dir" >&2
+      exit 1
+    fi
+  else
     as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir ${PG_EXTRA_OPTIONS:-}" start >/dev/null \
       || { tail -n 20 "$dir/server.log" >&2; exit 1; }
