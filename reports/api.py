@@ -26,7 +26,7 @@ def _refuse_large_bodies(request, limit: int) -> None:
 
 
 def as_json(accepted: intake.Accepted) -> dict:
-    """The answer for a stored report (the shape of `ReportOut`)."""
+    """The answer for a stored report (docs/api.md)."""
     return {
         "id": accepted.id,
         "counted": accepted.counted,
@@ -68,9 +68,9 @@ class ReportCreateApi(APIView):
         return Response(as_json(accepted), status=status.HTTP_201_CREATED)
 
 
-# (name, required, most characters) of a report's fields, as `ReportIn` and
-# `BatchItemIn` document them; checked by hand because a serializer costs
-# more than the rest of the write path.
+# (name, required, most characters) of a report's fields (docs/api.md);
+# checked by hand because a serializer cost more than the rest of the write
+# path.
 REPORT_FIELDS = (("service", True, 50), ("symptom", True, 50), ("region", False, 10))
 BATCH_FIELDS = (*REPORT_FIELDS, ("reporter", False, 200))
 

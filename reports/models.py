@@ -43,10 +43,6 @@ class Report(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.service_id}/{self.symptom_id} at {self.created_at}"
 
-    @property
-    def region_code(self) -> str | None:
-        return self.subdivision_id or self.country_id
-
 
 class PendingReport(models.Model):
     """A stored report that bucketing has not counted yet.
