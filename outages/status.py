@@ -63,14 +63,9 @@ def publish(keys, detector) -> None:
         else:
             entry.update(values)
     for entry in services.values():
-        # A regional outage makes the service's own level at least "possible".
-        worst = max(
-            (r["level"] for r in entry["regions"].values()),
-            key=LEVELS.index,
-            default="ok",
-        )
-        if LEVELS.index(worst) > LEVELS.index(entry["level"]):
-            entry["level"] = "possible" if entry["level"] == "ok" else entry["level"]
+        # As with incidents, a service is as bad as its worst place.
+        levels = [entry["level"], *(r["level"] for r in entry["regions"].values())]
+        entry["level"] = max(levels, key=LEVELS.index)
     body = {"at": timezone.now().isoformat(), "services": services}
     redis.client().set(STATUS_KEY, json.dumps(body), ex=STATUS_TTL_SECONDS)
 
