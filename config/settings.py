@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "outages",
     "reports",
 ]
@@ -114,6 +117,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end libraries come from npm (package.json, package-lock.json) and are
+# served by the app under static/vendor/: nothing loads from elsewhere.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    (f"vendor/{prefix}", NODE_MODULES / path)
+    for prefix, path in (
+        ("leaflet", "leaflet/dist"),
+        ("topojson-client", "topojson-client/dist"),
+        ("world-atlas", "world-atlas"),
+        ("us-atlas", "us-atlas"),
+        ("uplot", "uplot/dist"),
+    )
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -139,6 +155,22 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "reports.errors.handle_api_exception",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Outage radar API",
+    "DESCRIPTION": (
+        "Crowd-sourced outage reports: submit reports, read each service's "
+        "status, time series, regions and incidents."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 CELERY_BROKER_URL = REDIS_URL
