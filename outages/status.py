@@ -39,25 +39,36 @@ def level_of(state: int) -> str:
     return {ONGOING: "outage", SUSPECTED: "possible"}.get(state, "ok")
 
 
+REGIONS_KEY = "radar:regions"
+
+
 def publish(keys, detector) -> None:
-    """Cache every service's level after a cycle, for pages and the API."""
+    """Cache every service's level after a cycle, for pages and the API.
+
+    Two keys: a small summary (each service's level and its elevated places,
+    read by every page) and a hash of each service's places with any
+    activity (read by its regional map).
+    """
     fifteen = WINDOWS.index(15)
     observed = detector.window_observed[:, fifteen]
     expected = detector.window_expected[:, fifteen]
     services: dict[str, dict] = {}
+    places: dict[str, dict] = {}
     for i, (service_id, region) in enumerate(keys):
         level = level_of(int(detector.states.state[i]))
+        values = {
+            "level": level,
+            "observed": round(float(observed[i]), 2),
+            "expected": round(float(expected[i]), 2),
+        }
+        if region and (values["observed"] or values["expected"] >= 0.01):
+            places.setdefault(str(service_id), {})[region] = values
         if region and level == "ok":
             continue
         entry = services.setdefault(
             str(service_id),
             {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}},
         )
-        values = {
-            "level": level,
-            "observed": round(float(observed[i]), 2),
-            "expected": round(float(expected[i]), 2),
-        }
         if region:
             entry["regions"][region] = values
         else:
@@ -66,8 +77,20 @@ def publish(keys, detector) -> None:
         # As with incidents, a service is as bad as its worst place.
         levels = [entry["level"], *(r["level"] for r in entry["regions"].values())]
         entry["level"] = max(levels, key=LEVELS.index)
-    body = {"at": timezone.now().isoformat(), "services": services}
-    redis.client().set(STATUS_KEY, json.dumps(body), ex=STATUS_TTL_SECONDS)
+    at = timezone.now().isoformat()
+    body = {"at": at, "services": services}
+    pipe = redis.client().pipeline(transaction=True)
+    pipe.set(STATUS_KEY, json.dumps(body), ex=STATUS_TTL_SECONDS)
+    pipe.delete(REGIONS_KEY)
+    if places:
+        pipe.hset(
+            REGIONS_KEY,
+            mapping={
+                k: json.dumps({"at": at, "regions": v}) for k, v in places.items()
+            },
+        )
+        pipe.expire(REGIONS_KEY, STATUS_TTL_SECONDS)
+    pipe.execute()
 
 
 def current() -> dict:
@@ -77,6 +100,15 @@ def current() -> dict:
     except redis_errors.RedisError:
         raw = None
     return json.loads(raw) if raw else {"at": None, "services": {}}
+
+
+def service_regions(service_id: int) -> dict:
+    """Each place with activity for the service: {"at": ..., "regions": {...}}."""
+    try:
+        raw = redis.client().hget(REGIONS_KEY, str(service_id))
+    except redis_errors.RedisError:
+        raw = None
+    return json.loads(raw) if raw else {"at": None, "regions": {}}
 
 
 def service_level(service_id: int) -> dict:

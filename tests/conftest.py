@@ -1,5 +1,7 @@
 import pytest
+from django.core.cache import caches
 
+from outages import readings
 from outages.catalog import load_catalog, lookup
 from reports import redis
 
@@ -8,7 +10,9 @@ from reports import redis
 def clean_slate():
     """Each test starts with an empty Redis and no cached catalog."""
     redis.client().flushdb()
+    caches["local"].clear()
     lookup.forget()
+    readings.forget_baselines()
     yield
     lookup.forget()
 
