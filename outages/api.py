@@ -9,23 +9,21 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.openapi import BAD_REQUEST, NOT_FOUND
 from outages import readings, serializers, status
 from outages.catalog import lookup
 from outages.filters import IncidentFilter, ServiceFilter
 from outages.models import Incident, Service
-from config.openapi import BAD_REQUEST, NOT_FOUND
 
 cached = method_decorator(
     cache_page(settings.READ_CACHE_SECONDS, cache="local"), name="get"
 )
-SERVICE = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)
 
 
 class Page(LimitOffsetPagination):
