@@ -169,6 +169,9 @@ class Incident(models.Model):
     def __str__(self):
         return f"{self.service} {self.state} since {self.opened_at:%Y-%m-%d %H:%M}"
 
+    def get_absolute_url(self):
+        return reverse("outages:incident", args=[self.pk])
+
     @property
     def duration(self):
         from django.utils import timezone

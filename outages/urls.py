@@ -7,6 +7,7 @@ app_name = "outages"
 urlpatterns = [
     path("", views.home, name="home"),
     path("s/<slug:slug>/", views.service, name="service"),
+    path("incidents/<int:pk>/", views.incident, name="incident"),
     path(
         "regions/<str:country>/subdivisions.json",
         views.subdivisions,

@@ -1,10 +1,13 @@
-from django.db.models import CharField, F, Func, Q, Value
+from datetime import timedelta
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from outages import bucketing, health
+from outages import bucketing, health, readings, series
 from outages.catalog import lookup
+from outages.filters import search_services
 from outages.models import Incident, Service, Symptom
 from outages.status import current as current_status
 from outages.status import recent_reporters, service_level
@@ -35,24 +38,13 @@ def readyz(request):
 
 def home(request):
     query = request.GET.get("q", "").strip()[:100]
-    services = Service.objects.filter(active=True)
-    if query:
-        services = services.annotate(
-            alias_text=Func(
-                F("aliases"),
-                Value(" "),
-                function="array_to_string",
-                output_field=CharField(),
-            )
-        ).filter(
-            Q(name__icontains=query)
-            | Q(slug__icontains=query)
-            | Q(alias_text__icontains=query)
-        )
+    services = search_services(Service.objects.filter(active=True), query)
     levels = current_status()["services"]
+    lines = readings.sparklines(timezone.now())
     categories, troubled = {}, []
     for service in services.order_by("category", "name"):
         service.level = levels.get(str(service.id), {}).get("level", "ok")
+        service.sparkline = lines.get(service.id)
         if service.level != "ok":
             troubled.append(service)
         categories.setdefault(service.get_category_display(), []).append(service)
@@ -75,16 +67,75 @@ def render_service_page(request, slug, form=None, status=200):
         form = ReportForm(
             country=place and place.country, subdivision=place and place.subdivision
         )
+    now = timezone.now()
+    day_ago = now - timedelta(hours=24)
+    level = service_level(service.id)
+    points = readings.series(service.id, day_ago, now, 15)
     context = {
         "service": service,
         "form": form,
         "symptoms": Symptom.objects.all(),
         "result": _result(request, service),
-        "level": service_level(service.id)["level"],
+        "level": level["level"],
+        "observed": level["observed"],
+        "expected": level["expected"],
+        "elevated": sorted(
+            (readings.region_level(c, v) for c, v in level["regions"].items()),
+            key=readings.worst_first,
+        ),
         "incident": service.incidents.filter(state=Incident.State.ONGOING).first(),
         "past_incidents": service.incidents.filter(state=Incident.State.RESOLVED)[:5],
+        "chart": _chart(points),
+        "peak": max(points, key=lambda p: p.reporters, default=None),
+        "shares": _shares(series.symptom_shares(service.id, day_ago, now)),
     }
     return render(request, "outages/service.html", context, status=status)
+
+
+def _chart(points) -> dict:
+    """Columns for the chart script: epoch seconds, reports, the usual range."""
+    return {
+        "t": [int(p.at.timestamp()) for p in points],
+        "reporters": [p.reporters for p in points],
+        "expected": [p.expected for p in points],
+        "low": [p.low for p in points],
+        "high": [p.high for p in points],
+    }
+
+
+def _shares(shares: dict) -> list[dict]:
+    labels = dict(Symptom.objects.values_list("slug", "label"))
+    return [
+        {"slug": slug, "label": labels.get(slug, slug), "percent": percent}
+        for slug, percent in shares.items()
+    ]
+
+
+def incident(request, pk):
+    incident = get_object_or_404(
+        Incident.objects.select_related("service").prefetch_related("updates"), pk=pk
+    )
+    start = incident.opened_at - timedelta(hours=1)
+    end = min(
+        timezone.now(), (incident.resolved_at or timezone.now()) + timedelta(hours=1)
+    )
+    step = 1 if end - start <= timedelta(hours=6) else 15
+    points = readings.series(incident.service_id, start, end, step)
+    context = {
+        "incident": incident,
+        "service": incident.service,
+        "regions": [
+            {
+                **r,
+                "name": lookup.region_name(r["region"]) if r["region"] else "Worldwide",
+            }
+            for r in incident.regions
+        ],
+        "shares": _shares(incident.symptoms),
+        "chart": _chart(points),
+        "step": step,
+    }
+    return render(request, "outages/incident.html", context)
 
 
 def _result(request, service):

@@ -8,7 +8,7 @@ import time_machine
 from outages.bucketing import bucket_new_reports
 from outages.cycle import detect_new_minutes
 from outages.history import learn_history
-from outages.models import Service
+from outages.models import Incident, Service
 from tests.history import quiet_history
 
 NOW = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
@@ -49,3 +49,13 @@ def cycle_at(django_capture_on_commit_callbacks):
             return detect_new_minutes()
 
     return run
+
+
+@pytest.fixture
+def outage_in_germany(client, tiktok_with_history, cycle_at):
+    """40 people in Germany cannot log in to TikTok; detection has run."""
+    with time_machine.travel(NOW, tick=False):
+        surge(client, 40, region="DE", symptom="login")
+    cycle_at(NOW + MINUTE)
+    cycle_at(NOW + 2 * MINUTE)
+    return Incident.objects.get()

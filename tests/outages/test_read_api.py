@@ -6,19 +6,8 @@ import pytest
 import time_machine
 
 from outages import status
-from outages.models import Incident
 from reports import redis
-from tests.outages.conftest import MINUTE, NOW, surge
-
-
-@pytest.fixture
-def outage_in_germany(client, tiktok_with_history, cycle_at):
-    """40 people in Germany cannot log in to TikTok; detection has run."""
-    with time_machine.travel(NOW, tick=False):
-        surge(client, 40, region="DE", symptom="login")
-    cycle_at(NOW + MINUTE)
-    cycle_at(NOW + 2 * MINUTE)
-    return Incident.objects.get()
+from tests.outages.conftest import MINUTE, NOW
 
 
 def get(client, url, **params):
