@@ -293,3 +293,22 @@ def test_deploy_check_is_clean_with_the_example_production_environment():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_image_installs_the_locked_front_end_libraries_before_collectstatic():
+    """Leaflet and the atlases come from package-lock.json through `npm ci`
+    in a Node stage, and reach the build stage before collectstatic."""
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    stages = re.split(r"^FROM ", dockerfile, flags=re.MULTILINE)[1:]
+    [assets] = [s for s in stages if "npm ci" in s]
+    name = re.match(r"\S+ AS (\S+)", assets).group(1)
+    assert "COPY package.json package-lock.json ./" in assets
+    assert "npm ci --omit=dev" in assets
+    [build] = [s for s in stages if "collectstatic" in s]
+    copied = build.index(f"COPY --from={name} /app/node_modules node_modules")
+    assert copied < build.index("manage.py collectstatic")
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert (
+        lock["packages"][""]["dependencies"]
+        == json.loads((ROOT / "package.json").read_text())["dependencies"]
+    )
