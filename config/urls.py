@@ -27,3 +27,4 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("outages.urls")),
 ]
+handler404 = outages_views.not_found

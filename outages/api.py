@@ -11,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,8 +28,49 @@ cached = method_decorator(
 
 
 class Page(LimitOffsetPagination):
+    """limit/offset pages; unlike DRF's, a bad number is a 400, not ignored."""
+
     default_limit = 50
     max_limit = 500
+    max_offset = 1_000_000_000
+
+    def get_limit(self, request):
+        limit = self.limit_query_param
+        return _number(request, limit, self.default_limit, 1, self.max_limit)
+
+    def get_offset(self, request):
+        return _number(request, self.offset_query_param, 0, 0, self.max_offset)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        limit, offset = parameters
+        limit["schema"].update(minimum=1, maximum=self.max_limit)
+        offset["schema"].update(minimum=0, maximum=self.max_offset)
+        return parameters
+
+
+def _number(request, name: str, default: int, low: int, high: int) -> int:
+    given = request.query_params.getlist(name)
+    if not given:
+        return default
+    raw = given[-1]
+    if len(given) > 1 or not (raw.isascii() and raw.isdigit()):
+        raise ValidationError({name: [f"Give one whole number from {low} to {high}."]})
+    value = int(raw)
+    if not low <= value <= high:
+        raise ValidationError({name: [f"Must be from {low} to {high}, not {value}."]})
+    return value
+
+
+class ReadApi:
+    """A read endpoint: a parameter given empty is a mistake, not "any"."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        empty = [k for k, values in request.query_params.lists() if "" in values]
+        if empty and request.method in ("GET", "HEAD"):
+            message = "Empty: give a value or leave the parameter out."
+            raise ValidationError({name: [message] for name in empty})
 
 
 def _service(slug: str) -> Service:
@@ -37,7 +79,7 @@ def _service(slug: str) -> Service:
 
 @cached
 @extend_schema(responses={200: serializers.ServiceSerializer(many=True), **BAD_REQUEST})
-class ServiceListApi(generics.ListAPIView):
+class ServiceListApi(ReadApi, generics.ListAPIView):
     """Services with their current level, those in trouble first."""
 
     serializer_class = serializers.ServiceSerializer
@@ -57,7 +99,7 @@ class ServiceListApi(generics.ListAPIView):
 
 @cached
 @extend_schema(responses={200: serializers.ServiceSerializer, **NOT_FOUND})
-class ServiceDetailApi(APIView):
+class ServiceDetailApi(ReadApi, APIView):
     """One service and its current level."""
 
     def get(self, request, slug):
@@ -71,7 +113,7 @@ class ServiceDetailApi(APIView):
 
 @cached
 @extend_schema(responses={200: serializers.ServiceStatusSerializer, **NOT_FOUND})
-class ServiceStatusApi(APIView):
+class ServiceStatusApi(ReadApi, APIView):
     """Is it down? The level, reports against normal, the open incident."""
 
     def get(self, request, slug):
@@ -101,7 +143,7 @@ class ServiceStatusApi(APIView):
     parameters=[serializers.SeriesQuerySerializer],
     responses={200: serializers.SeriesSerializer, **BAD_REQUEST, **NOT_FOUND},
 )
-class ServiceSeriesApi(APIView):
+class ServiceSeriesApi(ReadApi, APIView):
     """Reports per bucket over a window, with the expected band."""
 
     def get(self, request, slug):
@@ -132,7 +174,7 @@ class ServiceSeriesApi(APIView):
 
 @cached
 @extend_schema(responses={200: serializers.ServiceRegionsSerializer, **NOT_FOUND})
-class ServiceRegionsApi(APIView):
+class ServiceRegionsApi(ReadApi, APIView):
     """Each place with reports for the service: observed, expected, level."""
 
     def get(self, request, slug):
@@ -145,7 +187,7 @@ class ServiceRegionsApi(APIView):
 @extend_schema(
     responses={200: serializers.IncidentSerializer(many=True), **BAD_REQUEST}
 )
-class IncidentListApi(generics.ListAPIView):
+class IncidentListApi(ReadApi, generics.ListAPIView):
     """Incidents, newest first."""
 
     serializer_class = serializers.IncidentSerializer
@@ -156,7 +198,7 @@ class IncidentListApi(generics.ListAPIView):
 
 @cached
 @extend_schema(responses={200: serializers.IncidentDetailSerializer, **NOT_FOUND})
-class IncidentDetailApi(generics.RetrieveAPIView):
+class IncidentDetailApi(ReadApi, generics.RetrieveAPIView):
     """One incident with its timeline."""
 
     serializer_class = serializers.IncidentDetailSerializer
@@ -165,7 +207,7 @@ class IncidentDetailApi(generics.RetrieveAPIView):
 
 @cached
 @extend_schema(responses={200: serializers.MapSerializer})
-class MapApi(APIView):
+class MapApi(ReadApi, APIView):
     """Every place where some service has possible problems or an outage."""
 
     def get(self, request):

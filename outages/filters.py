@@ -1,5 +1,7 @@
 """Query filters of the read API's lists."""
 
+from datetime import UTC
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Func, Q, Value
@@ -59,9 +61,17 @@ class ServiceFilter(django_filters.FilterSet):
 def known_region(value: str) -> None:
     if value.strip().upper() not in ("", "WORLDWIDE") and not lookup.place(value):
         raise ValidationError(
-            f"Unknown region {value!r}: use an ISO 3166 code such as DE or US-CA, "
-            "or worldwide."
+            "Unknown region %(value)r: use an ISO 3166 code such as DE or US-CA, "
+            "or worldwide.",
+            params={"value": value},
         )
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A moment in any offset, compared in UTC (PostgreSQL refuses some offsets)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value and value.astimezone(UTC))
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -74,10 +84,10 @@ class IncidentFilter(django_filters.FilterSet):
         label="Only incidents that affected this region (worldwide for global ones).",
     )
     state = django_filters.ChoiceFilter(choices=Incident.State.choices)
-    since = django_filters.IsoDateTimeFilter(
+    since = UtcDateTimeFilter(
         method="open_since", label="Only incidents still open at or after this time."
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = UtcDateTimeFilter(
         field_name="opened_at",
         lookup_expr="lte",
         label="Only incidents opened at or before this time.",
@@ -94,4 +104,5 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(regions__contains=[{"region": code}])
 
     def open_since(self, queryset, name, value):
+        value = value.astimezone(UTC)
         return queryset.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=value))

@@ -1,6 +1,6 @@
 """The read API's shapes: what each endpoint answers (docs/api.md)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -183,6 +183,8 @@ class SeriesQuerySerializer(serializers.Serializer):
     """The series endpoint's query parameters."""
 
     MAX_POINTS = 2000
+    EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+    LATEST = datetime(2999, 12, 31, tzinfo=UTC)
 
     resolution = serializers.ChoiceField(
         list(readings.RESOLUTIONS), default="5m", help_text="Bucket width."
@@ -217,9 +219,16 @@ class SeriesQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(f"Unknown symptom {value!r}.")
         return value
 
+    def _in_range(self, name: str, moment: datetime) -> datetime:
+        if not self.EARLIEST <= moment <= self.LATEST:
+            raise serializers.ValidationError(
+                {name: f"Must be from {self.EARLIEST:%Y} to {self.LATEST:%Y}."}
+            )
+        return moment
+
     def validate(self, attrs):
-        end = attrs.get("end") or timezone.now()
-        start = attrs.get("start") or end - timedelta(hours=24)
+        end = self._in_range("end", attrs.get("end") or timezone.now())
+        start = self._in_range("start", attrs.get("start") or end - timedelta(hours=24))
         if start >= end:
             raise serializers.ValidationError({"start": "Must be before end."})
         step = readings.RESOLUTIONS[attrs["resolution"]]

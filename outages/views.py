@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
 
 from outages import bucketing, health, readings, series
 from outages.catalog import lookup
@@ -159,3 +160,10 @@ def subdivisions(request, country):
         return JsonResponse({"detail": f"Unknown country {country!r}."}, status=404)
     items = [{"code": c, "name": n} for c, n in lookup.subdivisions(country.upper())]
     return JsonResponse({"country": country.upper(), "subdivisions": items})
+
+
+def not_found(request, exception):
+    """404: JSON under /api/ (as the schema says), the plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
