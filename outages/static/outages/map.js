@@ -9,15 +9,15 @@
 (function () {
   "use strict";
 
-  var POLL_MS = 30000;
+  const POLL_MS = 30000;
   // The world without Antarctica: nobody reports from there, and Mercator
   // would make it most of the map.
-  var WORLD = [[-57, -180], [83.7, 180]];
-  var LEVEL_WORDS = { outage: "Problems", possible: "Possible problems", ok: "Normal" };
+  const WORLD = [[-57, -180], [83.7, 180]];
+  const LEVEL_WORDS = { outage: "Problems", possible: "Possible problems", ok: "Normal" };
 
   document.querySelectorAll(".outage-map").forEach(function (figure) {
     start(figure).catch(function (error) {
-      var message = figure.querySelector(".map-error");
+      const message = figure.querySelector(".map-error");
       message.textContent = "The map could not be drawn. The list of regions still works.";
       message.hidden = false;
       if (window.console) console.error(error);
@@ -26,8 +26,8 @@
 
   async function start(figure) {
     figure.hidden = false;
-    var service = figure.dataset.service || null;
-    var ui = {
+    const service = figure.dataset.service || null;
+    const ui = {
       figure: figure,
       service: service,
       // The map page keeps its table and time outside the figure.
@@ -54,7 +54,7 @@
     new ResizeObserver(function () { ui.map.invalidateSize(); }).observe(ui.map.getContainer());
     ui.map.createPane("states").style.zIndex = 410;
 
-    var loaded = await Promise.all([
+    const loaded = await Promise.all([
       getJSON(figure.dataset.codes),
       getJSON(figure.dataset.world),
       getJSON(figure.dataset.states),
@@ -63,9 +63,13 @@
     connectKeyboard(ui);
     if (ui.panel) connectPanel(ui);
 
-    var initial = !service && document.getElementById("map-data");
-    if (initial) update(ui, JSON.parse(initial.textContent));
-    else await poll(ui);
+    const initial = !service && document.getElementById("map-data");
+    if (initial) {
+      ui.polledAt = Date.now();
+      update(ui, JSON.parse(initial.textContent));
+    } else {
+      await poll(ui);
+    }
     setInterval(function () { if (!document.hidden) poll(ui); }, POLL_MS);
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden && Date.now() - ui.polledAt > POLL_MS) poll(ui);
@@ -73,20 +77,20 @@
   }
 
   function fitWorld(map, keepView) {
-    var zoom = map.getBoundsZoom(WORLD);
+    const zoom = map.getBoundsZoom(WORLD);
     map.setMinZoom(zoom);
     if (!keepView) map.fitBounds(WORLD);
   }
 
   async function getJSON(url) {
-    var response = await fetch(url, { headers: { Accept: "application/json" } });
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(url + " answered " + response.status);
     return response.json();
   }
 
   async function poll(ui) {
     ui.polledAt = Date.now();
-    var error = ui.figure.querySelector(".map-error");
+    const error = ui.figure.querySelector(".map-error");
     try {
       update(ui, await getJSON(ui.figure.dataset.source));
       error.hidden = true;
@@ -100,7 +104,7 @@
 
   function drawAtlas(ui, codes, world, states) {
     topojson.feature(world, world.objects.countries).features.forEach(function (f) {
-      var code = codes.countries[f.id] || codes.unnumbered[f.properties.name] || null;
+      const code = codes.countries[f.id] || codes.unnumbered[f.properties.name] || null;
       if (code === "AQ") return;
       addShape(ui, f.geometry, {
         code: code,
@@ -109,7 +113,7 @@
       });
     });
     topojson.feature(states, states.objects.states).features.forEach(function (f) {
-      var code = codes.states[f.properties.name];
+      const code = codes.states[f.properties.name];
       // Territories have country codes of their own; world-atlas draws them.
       if (!code) return;
       addShape(ui, f.geometry, {
@@ -119,14 +123,14 @@
   }
 
   function addShape(ui, geometry, shape) {
-    var polygons = splitAtAntimeridian(geometry);
+    const polygons = splitAtAntimeridian(geometry);
     if (!polygons.length) return;
-    var latlngs = polygons.map(function (rings) {
+    const latlngs = polygons.map(function (rings) {
       return rings.map(function (ring) {
         return ring.map(function (p) { return [p[1], p[0]]; });
       });
     });
-    var layer = L.polygon(latlngs, {
+    const layer = L.polygon(latlngs, {
       pane: shape.pane,
       className: "region" + (shape.parent ? " state" : ""),
       weight: shape.parent ? 0.4 : 0.6,
@@ -135,7 +139,7 @@
     layer.shape = shape;
     layer.anchor = L.latLngBounds(largestRing(latlngs)).getCenter();
     layer.addTo(ui.map);
-    var element = layer.getElement();
+    const element = layer.getElement();
     if (shape.code) element.dataset.region = shape.code;
     if (!shape.code) return;
     if (!ui.layers.has(shape.code)) ui.layers.set(shape.code, []);
@@ -154,17 +158,17 @@
      listener (Leaflet adds one for tooltips) in it. A focused shape is not
      brought to front: moving it would drop the focus. */
   function connectKeyboard(ui) {
-    var container = ui.map.getContainer();
+    const container = ui.map.getContainer();
     container.addEventListener("focusin", function (event) {
-      var layer = ui.byElement.get(event.target);
+      const layer = ui.byElement.get(event.target);
       if (layer) layer.openTooltip(layer.anchor);
     });
     container.addEventListener("focusout", function (event) {
-      var layer = ui.byElement.get(event.target);
+      const layer = ui.byElement.get(event.target);
       if (layer) layer.closeTooltip();
     });
     container.addEventListener("keydown", function (event) {
-      var layer = ui.byElement.get(event.target);
+      const layer = ui.byElement.get(event.target);
       if (layer && (event.key === "Enter" || event.key === " ")) {
         event.preventDefault();
         choose(ui, layer, true);
@@ -178,21 +182,21 @@
      continuous run of longitudes, then cut into copies that fall within
      -180..180. Rings around a pole cannot be unwrapped and are dropped. */
   function splitAtAntimeridian(geometry) {
-    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
-    var out = [];
+    const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    const out = [];
     polygons.forEach(function (polygon) {
-      var rings = polygon.map(unwrap);
+      const rings = polygon.map(unwrap);
       if (rings.some(function (r) { return Math.abs(r[0][0] - r[r.length - 1][0]) > 1e-9; })) return;
-      var lons = rings[0].map(function (p) { return p[0]; });
-      var west = Math.min.apply(null, lons), east = Math.max.apply(null, lons);
+      const lons = rings[0].map(function (p) { return p[0]; });
+      const west = Math.min.apply(null, lons), east = Math.max.apply(null, lons);
       if (west >= -180 && east <= 180) {
         out.push(rings);
         return;
       }
       [-360, 0, 360].forEach(function (offset) {
-        var outer = clip(shift(rings[0], offset));
+        const outer = clip(shift(rings[0], offset));
         if (outer.length < 4) return;
-        var holes = rings.slice(1).map(function (r) { return clip(shift(r, offset)); })
+        const holes = rings.slice(1).map(function (r) { return clip(shift(r, offset)); })
           .filter(function (r) { return r.length >= 4; });
         out.push([outer].concat(holes));
       });
@@ -201,10 +205,10 @@
   }
 
   function unwrap(ring) {
-    var out = [ring[0].slice()];
-    var offset = 0;
-    for (var i = 1; i < ring.length; i++) {
-      var step = ring[i][0] - ring[i - 1][0];
+    const out = [ring[0].slice()];
+    let offset = 0;
+    for (let i = 1; i < ring.length; i++) {
+      const step = ring[i][0] - ring[i - 1][0];
       if (step > 180) offset -= 360;
       else if (step < -180) offset += 360;
       out.push([ring[i][0] + offset, ring[i][1]]);
@@ -222,13 +226,13 @@
   }
 
   function clipAt(ring, edge, keepWest) {
-    var out = [];
+    const out = [];
     function inside(p) { return keepWest ? p[0] <= edge : p[0] >= edge; }
-    for (var i = 0; i + 1 < ring.length; i++) {
-      var a = ring[i], b = ring[i + 1];
+    for (let i = 0; i + 1 < ring.length; i++) {
+      const a = ring[i], b = ring[i + 1];
       if (inside(a)) out.push(a);
       if (inside(a) !== inside(b)) {
-        var t = (edge - a[0]) / (b[0] - a[0]);
+        const t = (edge - a[0]) / (b[0] - a[0]);
         out.push([edge, a[1] + t * (b[1] - a[1])]);
       }
     }
@@ -237,17 +241,18 @@
   }
 
   function largestRing(latlngs) {
-    var best = latlngs[0][0], bestArea = -1;
+    let best = latlngs[0][0];
+    let bestArea = -1;
     latlngs.forEach(function (rings) {
-      var area = Math.abs(ringArea(rings[0]));
+      const area = Math.abs(ringArea(rings[0]));
       if (area > bestArea) { best = rings[0]; bestArea = area; }
     });
     return best;
   }
 
   function ringArea(ring) {
-    var sum = 0;
-    for (var i = 0; i + 1 < ring.length; i++) {
+    let sum = 0;
+    for (let i = 0; i + 1 < ring.length; i++) {
       sum += ring[i][1] * ring[i + 1][0] - ring[i + 1][1] * ring[i][0];
     }
     return sum / 2;
@@ -270,7 +275,7 @@
   // 0 for no shade, 1 to 4 by reports against normal (see the legend).
   function shadeOf(region) {
     if (!isElevated(region)) return 0;
-    var ratio = region.ratio;
+    const ratio = region.ratio;
     // No ratio: nothing at all is normal there, so any report stands out.
     if (ratio === null || ratio === undefined || ratio >= 30) return 4;
     if (ratio >= 10) return 3;
@@ -279,10 +284,10 @@
   }
 
   function restyle(ui, layer) {
-    var region = ui.byCode.get(layer.shape.code);
-    var shade = shadeOf(region);
-    var element = layer.getElement();
-    for (var i = 1; i <= 4; i++) element.classList.toggle("shade-" + i, shade === i);
+    const region = ui.byCode.get(layer.shape.code);
+    const shade = shadeOf(region);
+    const element = layer.getElement();
+    for (let i = 1; i <= 4; i++) element.classList.toggle("shade-" + i, shade === i);
     element.dataset.level = region ? region.level : "none";
     if (shade) {
       element.setAttribute("tabindex", "0");
@@ -298,8 +303,8 @@
   // What a shape stands for: its own numbers, or for a US state with nothing
   // unusual of its own, those of the whole country when it is elevated.
   function shown(ui, layer) {
-    var own = ui.byCode.get(layer.shape.code);
-    var parent = layer.shape.parent && ui.byCode.get(layer.shape.parent);
+    const own = ui.byCode.get(layer.shape.code);
+    const parent = layer.shape.parent && ui.byCode.get(layer.shape.parent);
     if (!isElevated(own) && isElevated(parent)) return parent;
     return own || null;
   }
@@ -309,19 +314,19 @@
   }
 
   function numbers(region) {
-    var text = fmt(region.observed) + " reports vs " + fmt(region.expected) + " expected";
+    let text = fmt(region.observed) + " reports vs " + fmt(region.expected) + " expected";
     if (region.ratio !== null && region.ratio !== undefined) text += " (" + fmt(region.ratio) + "×)";
     return text;
   }
 
   function describeLines(ui, layer) {
-    var region = shown(ui, layer);
-    var lines = [layer.shape.name];
+    const region = shown(ui, layer);
+    const lines = [layer.shape.name];
     if (!region) {
       lines.push(ui.service ? "No reports" : "No unusual reports");
       return lines;
     }
-    var prefix = region.code === layer.shape.code ? "" : region.name + ", ";
+    const prefix = region.code === layer.shape.code ? "" : region.name + ", ";
     lines.push(prefix + LEVEL_WORDS[region.level] + ": " + numbers(region));
     return lines;
   }
@@ -331,9 +336,9 @@
   }
 
   function describe(ui, layer) {
-    var box = document.createElement("div");
+    const box = document.createElement("div");
     describeLines(ui, layer).forEach(function (line, i) {
-      var row = document.createElement(i === 0 ? "strong" : "div");
+      const row = document.createElement(i === 0 ? "strong" : "div");
       row.textContent = line;
       box.appendChild(row);
     });
@@ -341,28 +346,28 @@
   }
 
   function renderTime(ui, at) {
-    var target = ui.scope.querySelector("[data-map-updated]");
+    const target = ui.scope.querySelector("[data-map-updated]");
     if (!target) return;
     target.textContent = "";
     if (!at) {
       target.textContent = "No detection has run lately.";
       return;
     }
-    var time = document.createElement("time");
+    const time = document.createElement("time");
     time.dateTime = at;
     time.textContent = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     target.append("Updated ", time, ".");
   }
 
   function renderRows(ui, regions) {
-    var body = ui.scope.querySelector("[data-map-rows]");
+    const body = ui.scope.querySelector("[data-map-rows]");
     if (!body) return;
     body.replaceChildren.apply(body, regions.map(function (region) {
       return ui.service ? serviceRow(region) : regionRow(region);
     }));
-    var summary = ui.scope.querySelector("[data-map-summary]");
+    const summary = ui.scope.querySelector("[data-map-summary]");
     if (summary) {
-      var n = regions.length;
+      const n = regions.length;
       summary.textContent = n
         ? "Problems in " + n + " region" + (n === 1 ? "" : "s") + "."
         : "No region has more reports than normal right now.";
@@ -371,45 +376,45 @@
   }
 
   function cell(tag, text) {
-    var element = document.createElement(tag);
+    const element = document.createElement(tag);
     if (text !== undefined) element.textContent = text;
     return element;
   }
 
   function countsCell(region) {
-    var td = cell("td", fmt(region.observed) + " ");
+    const td = cell("td", fmt(region.observed) + " ");
     td.appendChild(cell("span", "vs " + fmt(region.expected) + " normal")).className = "muted";
     return td;
   }
 
   function regionRow(region) {
-    var tr = cell("tr");
+    const tr = cell("tr");
     tr.dataset.region = region.code;
-    var th = cell("th", region.name);
+    const th = cell("th", region.name);
     th.scope = "row";
-    var services = cell("td");
+    const services = cell("td");
     services.appendChild(serviceList(region.services));
     tr.append(th, countsCell(region), services);
     return tr;
   }
 
   function serviceRow(region) {
-    var tr = cell("tr");
+    const tr = cell("tr");
     tr.dataset.region = region.code;
-    var th = cell("th", region.name);
+    const th = cell("th", region.name);
     th.scope = "row";
     tr.append(th, cell("td", LEVEL_WORDS[region.level]), countsCell(region));
     return tr;
   }
 
   function serviceList(services) {
-    var list = cell("ul");
+    const list = cell("ul");
     list.className = "map-services";
     services.forEach(function (service) {
-      var item = cell("li");
-      var link = cell("a", service.name);
+      const item = cell("li");
+      const link = cell("a", service.name);
       link.href = service.url;
-      var badge = cell("span", LEVEL_WORDS[service.level]);
+      const badge = cell("span", LEVEL_WORDS[service.level]);
       badge.className = "badge level-" + service.level;
       item.append(link, " ", badge, " ", cell("span", fmt(service.observed) + " vs " + fmt(service.expected)));
       item.lastChild.className = "muted";
@@ -443,24 +448,24 @@
   }
 
   function fillPanel(ui, layer) {
-    var region = shown(ui, layer);
-    var title = ui.panel.querySelector("h2");
-    var summary = ui.panel.querySelector(".map-panel-summary");
-    var list = ui.panel.querySelector(".map-services");
+    const region = shown(ui, layer);
+    const title = ui.panel.querySelector("h2");
+    const summary = ui.panel.querySelector(".map-panel-summary");
+    const list = ui.panel.querySelector(".map-services");
     title.textContent = layer.shape.name;
     if (!isElevated(region)) {
       summary.textContent = "No service has more reports than normal here right now.";
       list.replaceChildren();
       return;
     }
-    var where = region.code === layer.shape.code ? "" : "Across " + region.name + ". ";
+    const where = region.code === layer.shape.code ? "" : "Across " + region.name + ". ";
     summary.textContent = where + LEVEL_WORDS[region.level] + ": " + numbers(region)
       + " in the last 15 minutes.";
     list.replaceWith(serviceList(region.services));
   }
 
   function connectPanel(ui) {
-    var hint = ui.panel.querySelector(".map-panel-summary").textContent;
+    const hint = ui.panel.querySelector(".map-panel-summary").textContent;
     function close() {
       ui.selected = null;
       ui.panel.querySelector("h2").hidden = true;
@@ -470,7 +475,7 @@
       document.querySelectorAll(".outage-map path.selected").forEach(function (p) {
         p.classList.remove("selected");
       });
-      var back = ui.opener && ui.opener.isConnected ? ui.opener : ui.map.getContainer();
+      const back = ui.opener && ui.opener.isConnected ? ui.opener : ui.map.getContainer();
       back.focus({ preventScroll: true });
     }
     ui.panel.querySelector(".map-panel-close").addEventListener("click", close);
