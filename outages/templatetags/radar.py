@@ -9,7 +9,7 @@ register = template.Library()
 @register.filter
 def duration(value: timedelta) -> str:
     """A span as people say it: "45 min", "2 h 5 min", "3 days"."""
-    minutes = int(value.total_seconds() // 60)
+    minutes = max(0, int(value.total_seconds() // 60))
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)

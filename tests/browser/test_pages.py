@@ -1,0 +1,115 @@
+"""The pages as a visitor sees them, in headless Chromium, after real cycles."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from outages.bucketing import bucket_new_reports
+from outages.cycle import detect_new_minutes
+from outages.history import learn_history
+from outages.models import Incident, Service
+from tests.browser.conftest import PHONE
+from tests.browser.test_report_form import THIS_MACHINE, choose_place
+from tests.history import quiet_history
+from tests.outages.conftest import surge
+
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.fixture
+def outage(site, client):
+    """Weeks of normal TikTok, then 40 people in Germany cannot log in."""
+    now = timezone.now()
+    tiktok = Service.objects.get(slug="tiktok")
+    keys, counts = quiet_history(tiktok.id, {"": 4.0, "DE": 1.0})
+    learn_history(keys, counts, last=now.replace(second=0, microsecond=0) - MINUTE)
+    surge(client, 40, region="DE", symptom="login")
+    for minutes in (1, 2):
+        with time_machine.travel(now + minutes * MINUTE, tick=False):
+            bucket_new_reports()
+            detect_new_minutes()
+    return Incident.objects.get()
+
+
+def visitor(browser, name):
+    context = browser.new_context(**PHONE, user_agent=f"Mozilla/5.0 ({name})")
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+def report_login_problem(site, page):
+    page.goto(f"{site.url}/s/tiktok/")
+    choose_place(page, "DE", "DE-BY")
+    page.get_by_role("button", name="Can't log in").click()
+    return page.locator("#result")
+
+
+def test_a_report_moves_the_count_the_next_person_sees(site, browser, artifacts):
+    first_context, first = visitor(browser, "first")
+    second_context, second = visitor(browser, "second")
+    try:
+        expect(report_login_problem(site, first)).to_contain_text(
+            "No other reports from Germany"
+        )
+        expect(first.locator(".chart-section")).to_contain_text(
+            "No reports in the last 24 hours"
+        )
+        bucket_new_reports()
+
+        expect(report_login_problem(site, second)).to_contain_text(
+            "1 person in Germany reported problems with TikTok in the last 15 minutes"
+        )
+        bucket_new_reports()
+        second.reload()
+        expect(second.locator(".chart-section")).to_contain_text(
+            "Most reports: 2 people"
+        )
+        expect(second.locator("#chart canvas").first).to_be_visible()
+        second.screenshot(path=artifacts / "service-page-counted.png", full_page=True)
+    finally:
+        first_context.close()
+        second_context.close()
+
+
+def test_after_an_outage_the_pages_show_the_incident(site, page, outage, artifacts):
+    urls = []
+    page.on("request", lambda request: urls.append(request.url))
+
+    page.goto(f"{site.url}/")
+    troubled = page.locator("section.troubled")
+    expect(troubled).to_contain_text("TikTok")
+    expect(troubled.locator(".sparkline")).to_have_count(1)
+    page.screenshot(path=artifacts / "home.png", full_page=True)
+
+    troubled.get_by_role("link", name="TikTok").click()
+    expect(page.locator("section.status")).to_contain_text(
+        "Problems detected with TikTok"
+    )
+    expect(page.locator(".answers")).to_contain_text("Germany (")
+    expect(page.locator(".shares")).to_contain_text("100%")
+    expect(page.locator("#chart canvas").first).to_be_visible()
+    page.screenshot(path=artifacts / "service-page-outage.png", full_page=True)
+
+    page.get_by_role("link", name="Incident details").click()
+    expect(page).to_have_url(f"{site.url}/incidents/{outage.id}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("TikTok: problems")
+    expect(page.locator("table.places")).to_contain_text("Germany")
+    expect(page.locator("ol.timeline")).to_contain_text("Opened")
+    page.screenshot(path=artifacts / "incident.png", full_page=True)
+
+    outside = [url for url in urls if urlsplit(url).hostname not in THIS_MACHINE]
+    assert outside == []
+
+
+def test_the_api_reference_renders_from_local_files(site, page, artifacts):
+    urls = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(f"{site.url}/api/docs/")
+    expect(page.get_by_text("/api/v1/services/{slug}/series").first).to_be_visible()
+    page.screenshot(path=artifacts / "api-docs.png")
+    outside = [url for url in urls if urlsplit(url).hostname not in THIS_MACHINE]
+    assert outside == []
