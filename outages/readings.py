@@ -108,18 +108,17 @@ def expected_band(
     service_id: int, region: str, start: datetime, length: int, step_minutes: int
 ) -> list[tuple[float, float, float]] | None:
     """(expected, low, high) per bucket, or None if the series is unknown."""
-    found = _baselines().row(service_id, region)
+    found = _baselines().week(service_id, region)
     if found is None:
         return None
-    b = found
+    per_hour, dispersion = found
     first = int(start.timestamp() // 60)
     minutes = first + np.arange(length * step_minutes)
     hours = hours_of_week(minutes)
-    per_hour = np.array([baseline.expected(b, h)[0] for h in range(168)])
     mu = per_hour[hours].reshape(length, step_minutes).sum(axis=1)
     # A sum of n buckets with dispersion a is negative binomial with
     # dispersion a / n (same variance, n times the mean).
-    dispersion = max(float(b.dispersion[0]) / step_minutes, 1e-6)
+    dispersion = max(dispersion / step_minutes, 1e-6)
     low, high = _nbinom_interval(mu, dispersion)
     return [
         (round(float(m), 3), float(lo), float(hi))
@@ -147,18 +146,25 @@ class _Baselines:
         self._checked = 0.0
         self._index: dict = {}
         self._baseline = None
+        self._weeks: dict = {}  # (service, region) -> week(), until reloaded
 
-    def row(self, service_id: int, region: str) -> baseline.Baseline | None:
+    def week(self, service_id: int, region: str) -> tuple[np.ndarray, float] | None:
+        """Expected count per bucket for each hour of the week, and dispersion."""
+        key = (service_id, region)
         with self._lock:
             if time.monotonic() - self._checked > self.RECHECK_SECONDS:
                 self._reload()
-            i = self._index.get((service_id, region))
-            if i is None:
-                return None
-            b = self._baseline
-            return baseline.Baseline(
-                **{f: getattr(b, f)[i : i + 1] for f in b.__dataclass_fields__}
-            )
+            if key not in self._weeks:
+                i = self._index.get(key)
+                if i is None:
+                    return None
+                b = self._baseline
+                row = baseline.Baseline(
+                    **{f: getattr(b, f)[i : i + 1] for f in b.__dataclass_fields__}
+                )
+                per_hour = np.array([baseline.expected(row, h)[0] for h in range(168)])
+                self._weeks[key] = (per_hour, float(row.dispersion[0]))
+            return self._weeks[key]
 
     def _reload(self) -> None:
         self._checked = time.monotonic()
@@ -177,6 +183,7 @@ class _Baselines:
         keys, detector = detector_series.unpack(bytes(blob or b""))
         self._index = {key: i for i, key in enumerate(keys)}
         self._baseline = detector.baseline
+        self._weeks = {}
         self._minute = minute
 
 

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_page, never_cache
 from django.views.defaults import page_not_found
 
 from outages import bucketing, health, readings, series
@@ -37,6 +38,7 @@ def readyz(request):
     return JsonResponse(body, status=503 if down else 200)
 
 
+@cache_page(settings.READ_CACHE_SECONDS, cache="local")
 def home(request):
     query = request.GET.get("q", "").strip()[:100]
     services = search_services(Service.objects.filter(active=True), query)
