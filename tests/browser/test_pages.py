@@ -83,7 +83,7 @@ def test_after_an_outage_the_pages_show_the_incident(site, page, outage, artifac
     troubled = page.locator("section.troubled")
     expect(troubled).to_contain_text("TikTok")
     expect(troubled.locator(".sparkline")).to_have_count(1)
-    page.screenshot(path=artifacts / "home.png", full_page=True)
+    page.screenshot(path=artifacts / "home.png")
 
     troubled.get_by_role("link", name="TikTok").click()
     expect(page.locator("section.status")).to_contain_text(
