@@ -1,12 +1,17 @@
 """Domain errors as API answers: each bad request gets a 4xx that says why.
 
 Domain code raises plain exceptions; this handler gives them their status
-codes, so no error from the write path can surface as a 500.
+codes, so no error from the write path can surface as a 500. The DRF views
+get their answers through `handle_api_exception`, the plain single-report view
+through `error_response`; both answer alike.
 """
+
+import json
 
 import redis
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
+from django.http import HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
@@ -55,5 +60,28 @@ def handle_api_exception(exc, context):
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is not None and response.status_code == 503:
+        response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+    return response
+
+
+def json_response(data, status_code: int) -> HttpResponse:
+    """`data` as compact UTF-8 JSON, as DRF's JSONRenderer writes it."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, content_type="application/json", status=status_code)
+
+
+def error_response(exc: Exception) -> HttpResponse | None:
+    """The answer DRF's handler would give for `exc`; None for a real bug."""
+    exc = _as_api_exception(exc)
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    detail = exc.detail
+    response = json_response(
+        detail if isinstance(detail, list | dict) else {"detail": detail},
+        exc.status_code,
+    )
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(exc.wait)
+    if exc.status_code == 503:
         response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
     return response

@@ -142,8 +142,10 @@ def accept_report(
     reporter: Reporter,
     source: str,
     idempotency_key: str | None = None,
+    now: datetime | None = None,
 ) -> Accepted:
-    now = timezone.now()
+    """Store one report; `now` is its time (the caller's clock, read once)."""
+    now = now or timezone.now()
     try:
         if idempotency_key:
             replayed = _replay(idempotency_key, draft)
@@ -188,7 +190,7 @@ def _store(draft, reporter, source, counted, idempotency_key, now) -> Accepted:
         counted=counted,
         idempotency_key=idempotency_key,
     )
-    [report_id] = storage.insert_reports([row], source, now)
+    report_id = storage.insert_report(row, source, now)
     return _answer(report_id, counted, draft, now)
 
 
@@ -205,6 +207,9 @@ def _release(draft, reporter, first, idempotency_key) -> None:
 class BatchItem:
     draft: Draft
     reporter: str  # already keyed: the reporter hash
+    # A reporter of its own (the integrator named nobody): always counted, and
+    # no de-dup mark is kept, since no later report could match it.
+    anonymous: bool = False
 
 
 def accept_batch(
@@ -214,11 +219,15 @@ def accept_batch(
     if not items:
         return []
     now = timezone.now()
-    pairs = [(item.draft.service_id, item.reporter) for item in items]
+    pairs = [
+        (item.draft.service_id, item.reporter) for item in items if not item.anonymous
+    ]
     try:
-        firsts = throttle.claim_firsts(pairs)
+        claimed = throttle.claim_firsts(pairs)
     except redis.RedisError:
         raise Unavailable("Redis") from None
+    marks = iter(claimed)
+    firsts = [item.anonymous or next(marks) for item in items]
     rows = [
         storage.Row(
             service_id=item.draft.service_id,
@@ -234,8 +243,9 @@ def accept_batch(
         ids = storage.insert_reports(rows, source, now)
     except DatabaseError:
         with contextlib.suppress(redis.RedisError):
-            claimed = [p for p, first in zip(pairs, firsts, strict=True) if first]
-            throttle.release_firsts(claimed)
+            throttle.release_firsts(
+                [p for p, first in zip(pairs, claimed, strict=True) if first]
+            )
         raise Unavailable("PostgreSQL") from None
     return [
         _answer(id_, row.counted, item.draft, now)

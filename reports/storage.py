@@ -3,8 +3,9 @@
 A report and its bucketing-queue entry are written by a single statement
 (two data-modifying CTEs), which PostgreSQL runs atomically and commits on
 its own: one round trip instead of BEGIN, two INSERTs and COMMIT, on the
-path every report takes. One report and a batch of a thousand go the same
-way, as arrays.
+path every report takes. A batch of a thousand goes as arrays; one report as
+plain values, which psycopg adapts for a fraction of the CPU that seven
+one-element arrays cost.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,26 @@ from datetime import datetime
 
 from django.db import connection
 
-INSERT_SQL = """
+INSERT_ONE_SQL = """
+WITH report AS (
+    INSERT INTO reports_report (
+        service_id, symptom_id, country_id, subdivision_id,
+        reporter, counted, idempotency_key, source, created_at
+    )
+    VALUES (
+        %(service_id)s, %(symptom_id)s, %(country)s, %(subdivision)s,
+        %(reporter)s, %(counted)s, %(key)s, %(source)s, %(now)s
+    )
+    RETURNING id
+),
+queued AS (
+    INSERT INTO reports_pendingreport (report_id, created_at)
+    SELECT id, %(now)s FROM report
+)
+SELECT id FROM report
+"""
+
+INSERT_MANY_SQL = """
 WITH report AS (
     INSERT INTO reports_report (
         service_id, symptom_id, country_id, subdivision_id,
@@ -47,6 +67,28 @@ class Row:
     idempotency_key: str | None = None
 
 
+def insert_report(row: Row, source: str, now: datetime) -> int:
+    """Store one report and queue it for bucketing; its id.
+
+    Committed when it returns (autocommit), or raises a DatabaseError having
+    stored nothing.
+    """
+    params = {
+        "source": source,
+        "now": now,
+        "service_id": row.service_id,
+        "symptom_id": row.symptom_id,
+        "country": row.country,
+        "subdivision": row.subdivision,
+        "reporter": row.reporter,
+        "counted": row.counted,
+        "key": row.idempotency_key,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_ONE_SQL, params)
+        return cursor.fetchone()[0]
+
+
 def insert_reports(rows: list[Row], source: str, now: datetime) -> list[int]:
     """Store the rows and queue them for bucketing; their ids, in order.
 
@@ -65,5 +107,5 @@ def insert_reports(rows: list[Row], source: str, now: datetime) -> list[int]:
         "keys": [r.idempotency_key for r in rows],
     }
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_SQL, params)
+        cursor.execute(INSERT_MANY_SQL, params)
         return [id_ for (id_,) in cursor.fetchall()]

@@ -1,6 +1,9 @@
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
+from outages.models import Service, Symptom
+from reports import storage
 from reports.models import PendingReport, Report
 
 URL = "/api/v1/reports"
@@ -221,3 +224,43 @@ def test_redis_down_gets_503(client, catalog, settings, tmp_path, salt_known):
     assert response.status_code == 503
     assert "Redis unavailable" in response.json()["detail"]
     assert not Report.objects.exists()
+
+
+def test_another_method_gets_405_naming_it(client, catalog):
+    response = client.get(URL)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.json() == {"detail": 'Method "GET" not allowed.'}
+
+
+def test_an_empty_body_gets_400_naming_the_required_fields(client, catalog):
+    response = client.post(URL, b"", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "service": ["This field is required."],
+        "symptom": ["This field is required."],
+    }
+
+
+def test_non_finite_numbers_are_malformed_json(client, catalog):
+    response = post(client, '{"service": "tiktok", "symptom": NaN}')
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_an_idempotency_key_is_unique_in_the_database_and_no_key_is_not(catalog):
+    row = storage.Row(
+        service_id=Service.objects.get(slug="tiktok").pk,
+        symptom_id=Symptom.objects.get(slug="login").pk,
+        country=None,
+        subdivision=None,
+        reporter="0" * 32,
+        counted=True,
+    )
+    for _ in range(2):
+        storage.insert_report(row, "api", timezone.now())
+    keyed = storage.Row(**{**row.__dict__, "idempotency_key": "once"})
+    storage.insert_report(keyed, "api", timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        storage.insert_report(keyed, "api", timezone.now())
+    assert Report.objects.count() == PendingReport.objects.count() == 3

@@ -67,3 +67,16 @@ def test_a_batch_where_every_item_is_bad_gets_400(client, token):
     assert response.json()["results"][0]["errors"]["service"] == [
         "Must be a string of at most 50 characters."
     ]
+
+
+def test_anonymous_entries_count_without_leaving_a_dedup_mark(client, token):
+    from reports import redis
+
+    item = {"service": "tiktok", "symptom": "login", "region": "DE"}
+    named = {**item, "reporter": "u1"}
+    response = post(client, {"reports": [item, item, named, named]}, token)
+    counted = [result["counted"] for result in response.json()["results"]]
+    assert counted == [True, True, True, False]
+    assert len(redis.client().keys("radar:first:*")) == 1
+    reporters = Report.objects.values_list("reporter", flat=True)
+    assert len(set(reporters)) == 3 and all(len(r) == 32 for r in reporters)
