@@ -58,7 +58,7 @@ def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-pages-only-key-0123456789abcdefghijklmnop")
+    os.environ.setdefault("SECRET_KEY", "bench-pages-only-key-" + "0123456789" * 4)
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
     import django

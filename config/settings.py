@@ -80,7 +80,10 @@ def _database(url: str) -> dict:
         raise ImproperlyConfigured(
             f"DATABASE_URL must be a postgres:// URL, not {url.split(':', 1)[0]!r}"
         )
-    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    # No health check before each request: it costs a round trip per report.
+    # After a PostgreSQL restart each web worker answers one request with 503
+    # (nothing stored) and then reconnects.
+    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False)
 
 
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:25432/radar")

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.utils.json import strict_constant
 from rest_framework.views import APIView
 
-from reports import errors, intake, reporters
+from reports import errors, intake, reporters, schema
 from reports.errors import PayloadTooLarge
 from reports.models import Report
 
@@ -52,6 +52,7 @@ def _idempotency_key(request) -> str | None:
     return key
 
 
+@schema.report_schema
 class ReportCreateApi(APIView):
     """Report a problem with a service: POST /api/v1/reports.
 
@@ -167,6 +168,7 @@ def _batch_item(raw, salt: bytes, token: str) -> intake.BatchItem:
     )
 
 
+@schema.batch_schema
 class ReportBatchApi(APIView):
     """Forward many reports at once (for integrators, with an API token)."""
 

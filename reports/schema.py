@@ -1,0 +1,99 @@
+"""How the write endpoints appear in the OpenAPI schema.
+
+The views check fields by hand (a serializer cost more than the rest of the
+write path); these serializers only describe the same shapes to clients.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+
+from config.openapi import BAD_REQUEST, error
+
+
+class ReportIn(serializers.Serializer):
+    service = serializers.CharField(max_length=50, help_text="A service's slug.")
+    symptom = serializers.CharField(max_length=50, help_text="A symptom's slug.")
+    region = serializers.CharField(
+        max_length=10,
+        required=False,
+        help_text='"US" or "US-CA"; default: the country of the address.',
+    )
+
+
+class ReportOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    counted = serializers.BooleanField(
+        help_text="False for a repeat from the same reporter within the window."
+    )
+    service = serializers.CharField()
+    symptom = serializers.CharField()
+    region = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class BatchItemIn(ReportIn):
+    reporter = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="Your opaque id of the person: their repeats count once.",
+    )
+
+
+class BatchIn(serializers.Serializer):
+    reports = BatchItemIn(many=True, help_text="1 to BATCH_MAX_ITEMS reports.")
+
+
+class BatchResult(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(["accepted", "rejected"])
+    id = serializers.IntegerField(required=False)
+    counted = serializers.BooleanField(required=False)
+    service = serializers.CharField(required=False)
+    symptom = serializers.CharField(required=False)
+    region = serializers.CharField(required=False, allow_null=True)
+    created_at = serializers.DateTimeField(required=False)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class BatchOut(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = BatchResult(many=True)
+
+
+WRITE_ERRORS = {
+    **BAD_REQUEST,
+    413: error("The body is over the size limit."),
+    415: error("The body is not application/json."),
+    503: error("PostgreSQL or Redis cannot take the write; nothing was stored."),
+}
+
+report_schema = extend_schema(
+    request=ReportIn,
+    parameters=[
+        OpenApiParameter(
+            "Idempotency-Key",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            description="Retries with the same key get the original answer.",
+        )
+    ],
+    responses={
+        201: ReportOut,
+        **WRITE_ERRORS,
+        409: error("The key is in flight, or was used for another report."),
+        429: error("Too many reports from this reporter or network."),
+    },
+)
+
+batch_schema = extend_schema(
+    request=BatchIn,
+    responses={
+        200: BatchOut,
+        **WRITE_ERRORS,
+        401: error("No valid API token."),
+    },
+)
