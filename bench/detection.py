@@ -21,13 +21,23 @@ outage without an alert is a miss. Delay is first alert - onset, in buckets,
 split by onset (sharp, or ramped over 6-30 buckets, as the simulator drew it),
 and also counted from the first bucket at 3x normal (noise-free).
 
+Borrowing: PLACES simulated services, each a world series with COUNTRIES
+countries and one subdivision in each (`simulation.simulate_places`, seed
+SEED + 1), replayed twice through the same detector: each series alone, and
+with the family (a subdivision borrows from its country, a country from the
+world). False alarms and recall per level, and how far the expectation of
+quiet places (true rate < QUIET a bucket) is from their true rate.
+
 Cycle time: one `Detector.step` for 10,000 to 1,000,000 series of Poisson
 counts, from a realistic state (a detector warmed on 26 hours of counts,
 tiled out to the size, then fed 15 buckets of fresh counts so no two series
-share their windows). Each figure is also given as a ratio to a ceiling
-measured in the same run: one np.sum over the arrays a step reads (its
-working set); the step at an hour change, which also learns the hour, is set
-against one np.sum over the whole state.
+share their windows), in families as the live radar has them (per 10 series
+a world series in one of 14 categories, 3 countries, 6 subdivisions). Each
+figure is also given as a ratio to a ceiling measured in the same run: one
+np.sum over the arrays a step reads (its working set); the step at an hour
+change, which also learns the hour and borrows, is set against one np.sum
+over the whole state. The first step of a detector just loaded is what every
+live cycle pays, as it loads the state anew each minute.
 
     .venv/bin/python bench/detection.py
 
@@ -51,6 +61,7 @@ import numpy as np
 from scipy import stats
 
 from outages import simulation
+from outages.detection import borrowing
 from outages.detection.baseline import FLOOR
 from outages.detection.replay import Detector, hours_of_week, replay
 from outages.simulation import START_EPOCH_MINUTE, Outage
@@ -65,6 +76,10 @@ Z_THRESHOLD = 4.0
 Z_MIN_SD = 0.5
 POISSON_P = 1e-6
 KINDS = ("growth", "holiday", "spam", "missing", "none")
+PLACES = 40
+COUNTRIES = 5
+LEVELS = ("world", "country", "subdivision")
+QUIET = 0.1  # reporters a bucket
 
 CYCLE_SIZES = (10_000, 100_000, 1_000_000)
 WARM_SERIES = 2_000
@@ -153,12 +168,91 @@ def truth(outage: Outage, excess: np.ndarray, rate: np.ndarray) -> Truth:
 
 def detect(data: Labelled) -> np.ndarray:
     """The live detector's alerts (S, T), replayed over every series at once."""
+    return detect_with(data)[0]
+
+
+def detect_with(data: Labelled, family=None) -> tuple[np.ndarray, np.ndarray]:
+    """Alerts and expectations (S, T), borrowing along `family` if given."""
     missing = np.isnan(data.values)
     minutes = START_EPOCH_MINUTE + np.arange(data.values.shape[1])
     result = replay(
-        np.nan_to_num(data.values), hours_of_week(minutes), 1.0, missing=missing
+        np.nan_to_num(data.values),
+        hours_of_week(minutes),
+        1.0,
+        missing=missing,
+        family=family,
     )
-    return result.alert.astype(bool)
+    return result.alert.astype(bool), result.expected
+
+
+@dataclass(frozen=True)
+class Places:
+    data: Labelled
+    parent: np.ndarray
+    level: np.ndarray  # "world", "country" or "subdivision" per series
+
+
+def simulate_places(rng: np.random.Generator, count: int) -> Places:
+    """`count` services, each a world series, its countries and subdivisions."""
+    series, parent, level = [], [], []
+    for _ in range(count):
+        places = simulation.simulate_places(rng, COUNTRIES, weeks=WEEKS)
+        offset = len(series)
+        parent += [q + offset if q >= 0 else -1 for q in places.parent]
+        series += places.series
+        level += places.level
+    data = Labelled(
+        values=np.stack([s.values for s in series]),
+        rate=np.stack([s.rate for s in series]),
+        outages=[[truth(o, o.extra, s.rate) for o in s.outages] for s in series],
+        negatives=[s.negatives for s in series],
+    )
+    return Places(data, np.array(parent), np.array(level))
+
+
+def subset(data: Labelled, rows: np.ndarray) -> Labelled:
+    return Labelled(
+        values=data.values[rows],
+        rate=data.rate[rows],
+        outages=[data.outages[i] for i in rows],
+        negatives=[data.negatives[i] for i in rows],
+    )
+
+
+@dataclass(frozen=True)
+class Borrowed:
+    """One replay of the places set, alone or borrowing."""
+
+    scores: dict[str, Score]  # per level
+    quiet_series: int
+    error_median: float  # |log2(expected / true rate)| over quiet places' buckets
+    error_p90: float
+    at_floor: float  # share of quiet places' buckets expecting the floor
+
+
+def judge_places(places: Places, borrow: bool) -> Borrowed:
+    family = borrowing.family(places.parent) if borrow else None
+    alerts, expected = detect_with(places.data, family)
+    scores = {}
+    for level in LEVELS:
+        rows = np.flatnonzero(places.level == level)
+        scores[level] = score(level, alerts[rows], subset(places.data, rows))
+    # Quiet places, from their second week on, outside outages and gaps.
+    rate = places.data.rate
+    judged = (places.level != "world")[:, None] & (rate < QUIET)
+    judged &= ~np.isnan(places.data.values)
+    judged[:, : simulation.MINUTES_PER_WEEK] = False
+    for s, outages in enumerate(places.data.outages):
+        for o in outages:
+            judged[s, o.onset : o.end] = False
+    error = np.abs(np.log2(expected[judged] / rate[judged]))
+    return Borrowed(
+        scores=scores,
+        quiet_series=int(judged.any(axis=1).sum()),
+        error_median=float(np.median(error)),
+        error_p90=float(np.percentile(error, 90)),
+        at_floor=float(np.mean(expected[judged] <= FLOOR)),
+    )
 
 
 def trailing_sums(a: np.ndarray, window: int) -> np.ndarray:
@@ -317,14 +411,27 @@ class Cycle:
     step_s: float  # median, within an hour
     working_set_s: float
     hour_step_s: float  # median of steps that learn an hour
+    first_step_s: float  # the first step of a detector just loaded
     whole_state_s: float
     state_bytes: int
+
+
+def places_family(size: int) -> borrowing.Family:
+    """Per 10 series: a world series (one of 14 categories), 3 countries and
+    6 subdivisions, 2 in each country."""
+    i = np.arange(size)
+    r = i % 10
+    world = i - r
+    parent = np.where(r == 0, -1, np.where(r <= 3, world, world + 1 + (r - 4) // 2))
+    return borrowing.family(parent, np.where(r == 0, (i // 10) % 14, -1))
 
 
 def time_cycle(warm: dict, rate: np.ndarray, size: int, rng) -> Cycle:
     """Time steps of `size` series from the warm state, and their ceilings."""
     reps = size // WARM_SERIES
     detector = Detector.load(tiled(warm, reps), 1.0)
+    family = places_family(size)
+    detector.family = family
     rates = np.tile(rate, reps)
     minute = START_EPOCH_MINUTE + WARM_HOURS * 60
     repeats = {10_000: 25, 100_000: 9}.get(size, 3)
@@ -351,6 +458,14 @@ def time_cycle(warm: dict, rate: np.ndarray, size: int, rng) -> Cycle:
         hourly.append(step(minute))
 
     saved = detector.save()
+    # A live cycle loads the state and starts with the hour's expectation.
+    loaded = Detector.load(saved, 1.0)
+    loaded.family = family
+    counts = rng.poisson(rates * daily_cycle(minute)) * 1.0
+    start = time.perf_counter()
+    loaded.step(int(hours_of_week(minute)), counts)
+    first_step_s = time.perf_counter() - start
+    del loaded
     working = [saved[name] for name in WORKING_SET + WORKING_SET_BASELINE]
     # `rates` stands in for the step's counts: same size, read once.
     working += [detector.window_observed, detector.window_expected, rates]
@@ -360,6 +475,7 @@ def time_cycle(warm: dict, rate: np.ndarray, size: int, rng) -> Cycle:
         step_s=statistics.median(within),
         working_set_s=read_once(working),
         hour_step_s=statistics.median(hourly),
+        first_step_s=first_step_s,
         whole_state_s=read_once(whole, repeats=3),
         state_bytes=sum(a.nbytes for a in saved.values()),
     )
@@ -438,6 +554,7 @@ def print_cycles(cycles: list[Cycle]) -> None:
         "hour step",
         "ceiling",
         "x ceiling",
+        "first step",
         "state MB",
     )
     print("".join(f"{h:>12}" for h in header))
@@ -450,14 +567,66 @@ def print_cycles(cycles: list[Cycle]) -> None:
             f"{c.hour_step_s:.4f}",
             f"{c.whole_state_s:.4f}",
             f"{c.hour_step_s / c.whole_state_s:.1f}",
+            f"{c.first_step_s:.4f}",
             f"{c.state_bytes / 1e6:.0f}",
         )
         print("".join(f"{x:>12}" for x in cells))
     print(
         "  step: median within an hour, against one np.sum over the arrays it "
-        "reads;\n  hour step: a step that learns the past hour, against one "
-        "np.sum over the whole state."
+        "reads;\n  hour step: a step that learns the past hour and borrows, "
+        "against one np.sum over the whole state;\n  first step: the first "
+        "step of a detector just loaded, as in every live cycle."
     )
+
+
+def print_places(alone: Borrowed, borrowed: Borrowed, places: Places) -> None:
+    counts = {level: int((places.level == level).sum()) for level in LEVELS}
+    print(
+        f"\nBorrowing: {PLACES} simulated services x (the world, {COUNTRIES} "
+        f"countries, a subdivision in each) = {len(places.level)} series, "
+        f"{WEEKS} weeks, seed {SEED + 1}"
+    )
+    print(f"{'':52}{'alone':>14}{'borrowing':>14}")
+    rows = []
+    for level in LEVELS:
+        rows.append(
+            (
+                f"{level} ({counts[level]}): false alarms / 100 series-weeks",
+                [
+                    f"{r.scores[level].false_per_100_series_weeks:.2f}"
+                    for r in (alone, borrowed)
+                ],
+            )
+        )
+        rows.append(
+            (
+                "  recall",
+                [
+                    f"{r.scores[level].detected}/{r.scores[level].outages}"
+                    for r in (alone, borrowed)
+                ],
+            )
+        )
+        rows.append(
+            (
+                "  median delay (buckets from onset)",
+                [f"{median(r.scores[level].delays):.0f}" for r in (alone, borrowed)],
+            )
+        )
+    quiet = f"quiet places ({alone.quiet_series}, < {QUIET:g} a bucket)"
+    rows += [
+        (
+            f"{quiet}: |log2(expected/true)| median",
+            [f"{r.error_median:.2f}" for r in (alone, borrowed)],
+        ),
+        ("  p90", [f"{r.error_p90:.2f}" for r in (alone, borrowed)]),
+        (
+            "  buckets expecting the floor",
+            [f"{100 * r.at_floor:.1f} %" for r in (alone, borrowed)],
+        ),
+    ]
+    for label, cells in rows:
+        print(f"{label:52}" + "".join(f"{c:>14}" for c in cells))
 
 
 def print_targets(detector: Score, cycle_100k: float) -> None:
@@ -503,6 +672,10 @@ def main() -> None:
         f"({buckets / replay_s:,.0f} per second)"
     )
     del data, detector_alerts
+
+    places = simulate_places(np.random.default_rng(SEED + 1), PLACES)
+    print_places(judge_places(places, False), judge_places(places, True), places)
+    del places
 
     warm, rate = warm_state(np.random.default_rng(SEED))
     cycles = [

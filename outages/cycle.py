@@ -49,6 +49,8 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
         index.update((key, len(keys) + i) for i, key in enumerate(new))
         keys += new
         detector.grow(len(new))
+        # Quiet series borrow from their parents (see detection/borrowing.py).
+        detector.family = series.family(keys)
 
         length = int((last - first) / MINUTE) + 1
         matrix = np.zeros((len(keys), length))

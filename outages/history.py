@@ -26,6 +26,7 @@ def learn_history(keys: list[series.Key], counts: np.ndarray, last: datetime) ->
     length = counts.shape[1]
     first = last - (length - 1) * MINUTE
     detector = Detector(len(keys), bucket_minutes=1.0)
+    detector.family = series.family(list(keys))
     hours = hours_of_week(int(first.timestamp() // 60) + np.arange(length))
     for t in range(length):
         detector.step(int(hours[t]), counts[:, t])

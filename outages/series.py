@@ -2,7 +2,9 @@
 
 A series is a service in a region ("" for the whole world). Its counts are
 distinct reporters per UTC minute, summed over symptoms, read in bulk: one
-query per cycle, whatever the number of series.
+query per cycle, whatever the number of series. Its parent, from which it
+borrows while its own history is thin, is the place that holds it, and for a
+service's world series its category.
 """
 
 import io
@@ -11,7 +13,9 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.db import connection
 
+from outages.detection import borrowing
 from outages.detection.replay import Detector
+from outages.models import Service
 
 MINUTE = timedelta(minutes=1)
 
@@ -37,6 +41,32 @@ def reporters_per_minute(first: datetime, last: datetime) -> dict[Key, np.ndarra
         series = counts.setdefault((service_id, region), np.zeros(length))
         series[int((minute - first) / MINUTE)] = reporters
     return counts
+
+
+def family(keys: list[Key]) -> borrowing.Family:
+    """Who borrows from whom among the series `keys` (one query).
+
+    A subdivision ("DE-BY") borrows from its country ("DE"), a country from
+    the service's world series (""), and a world series from the typical
+    service of its category. A place whose parent has no series yet borrows
+    from the world series, or from nothing.
+    """
+    categories = dict(Service.objects.values_list("id", "category"))
+    groups = {name: g for g, name in enumerate(sorted(set(categories.values())))}
+    index = {key: i for i, key in enumerate(keys)}
+    parent = np.full(len(keys), -1, dtype=np.int64)
+    group = np.full(len(keys), -1, dtype=np.int64)
+    for i, (service_id, region) in enumerate(keys):
+        if not region:
+            group[i] = groups.get(categories.get(service_id), -1)
+            continue
+        country, dash, _ = region.partition("-")
+        up = index.get((service_id, country)) if dash else None
+        if up is None:
+            up = index.get((service_id, ""))
+        if up is not None:
+            parent[i] = up
+    return borrowing.family(parent, group)
 
 
 def symptom_shares(service_id: int, first: datetime, last: datetime) -> dict:

@@ -109,6 +109,67 @@ def simulate_series(
     )
 
 
+@dataclass
+class Places:
+    """A service worldwide, its countries and one subdivision of each."""
+
+    series: list[Series]  # the world first, then each country and its subdivision
+    parent: np.ndarray  # index of each series' parent, -1 for the world
+    level: list[str]  # "world", "country" or "subdivision"
+
+
+def simulate_places(
+    rng: np.random.Generator, countries: int = 5, weeks: float = 4
+) -> Places:
+    """A service's world series with `countries` countries, each holding one
+    subdivision: as the radar counts them, a report counts in all three.
+
+    Countries get Dirichlet shares of the world (many small ones), each its
+    own time zone, noise, outages and hard negatives; the rest of the world
+    is quiet noise. A subdivision gets a share of its country's reporters
+    (binomial thinning), outages included, so both are labelled with the
+    country's outages, and the world with all of them.
+    """
+    world_rate = float(np.exp(rng.uniform(np.log(1), np.log(300))))
+    shares = rng.dirichlet(np.full(countries + 1, 0.5))
+    rest = simulate_series(
+        rng, weeks, max(world_rate * shares[-1], 0.01), 0, hard_negatives=False
+    )
+    world = Series(rest.values.copy(), rest.rate.copy())
+    found, parent, level = [world], [-1], ["world"]
+    for share in shares[:-1]:
+        country = simulate_series(rng, weeks, max(world_rate * share, 0.005))
+        part = rng.uniform(0.1, 0.4)
+        counts = np.nan_to_num(country.values).astype(np.int64)
+        values = rng.binomial(counts, part).astype(float)
+        values[np.isnan(country.values)] = np.nan
+        thinned = [
+            Outage(o.onset, o.end, o.magnitude, o.extra * part) for o in country.outages
+        ]
+        subdivision = Series(
+            values, country.rate * part, thinned, list(country.negatives)
+        )
+        # A missing minute is missing everywhere: the radar did not count it.
+        world.values[np.isnan(country.values)] = np.nan
+        world.values += np.nan_to_num(country.values)
+        world.rate += country.rate
+        world.outages += country.outages
+        parent += [0, len(found)]
+        found += [country, subdivision]
+        level += ["country", "subdivision"]
+    # Seen from the world, a country's outage is a smaller multiple.
+    world.outages = sorted(
+        (
+            Outage(
+                o.onset, o.end, float(1 + o.extra.max() / world.rate[o.onset]), o.extra
+            )
+            for o in world.outages
+        ),
+        key=lambda o: o.onset,
+    )
+    return Places(found, np.array(parent), level)
+
+
 def _outage(rng, rate, length, bucket_minutes, taken):
     """An outage's (onset, end, extra rate per bucket), clear of the others."""
     duration = int(np.exp(rng.uniform(np.log(10), np.log(360)))) // bucket_minutes + 1

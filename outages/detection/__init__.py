@@ -4,6 +4,7 @@ Arrays in, small frozen dataclasses out. The live pipeline, `backtest` and the
 benchmarks all call these functions, so what is measured is what runs.
 
 - baseline: what is normal for a bucket's hour of the week, per series
+- borrowing: what a quiet or new series borrows from its parent
 - significance: how surprising an observed count is, and which to believe
 - lifecycle: when a surprise becomes an incident, and when it ends
 - replay: one series (or many) replayed bucket by bucket, causally

@@ -3,8 +3,10 @@
 Each series keeps three profiles of its mean count per bucket: by hour of the
 week (168 slots), by hour of the day (24) and overall. The expectation uses
 the most specific profile that has been seen often enough, times a slowly
-moving level that follows growth or decline. Sparse series may borrow from a
-parent (a country from the world, a new service from its category).
+moving level that follows growth or decline. A series with little history of
+its own can be shrunk towards a prior (`shrink`); `borrowing` makes that
+prior from the series' parent (a country from the world, a new service from
+its category).
 
 Profiles learn once per completed hour from the hour's mean. Each bucket's
 count is clipped first (to mu + 3 sd, or mu + 1 sd inside an incident; see
@@ -31,6 +33,11 @@ MAX_DISPERSION = 3.0
 # Never expect less than this per bucket: a series that has always been
 # silent is not infinitely surprised by its first report.
 FLOOR = 1e-3
+# A prior weighs as much as this many reporters of a series' own history: a
+# gamma prior with a coefficient of variation of 1 / sqrt(4) = 50 %, about
+# how far a series' hour may stray from its parent's shape (time zones,
+# audiences) once its scale is known.
+PRIOR_REPORTERS = 4.0
 
 
 @dataclass
@@ -80,21 +87,64 @@ def profile(b: Baseline, hour_of_week: int) -> tuple[np.ndarray, np.ndarray]:
     return mean, known
 
 
+def own_expected(b: Baseline, hour_of_week: int) -> np.ndarray:
+    """The series' own expectation per bucket (profile x level), not floored."""
+    mean, _ = profile(b, hour_of_week)
+    return mean * b.level
+
+
 def expected(
-    b: Baseline, hour_of_week: int, prior: np.ndarray | float | None = None
+    b: Baseline,
+    hour_of_week: int,
+    prior: np.ndarray | float | None = None,
+    buckets_per_hour: float = 60.0,
 ) -> np.ndarray:
     """Expected count per bucket for each series in this hour of the week.
 
-    `prior` is what a series with little history should expect (for example a
-    share of its parent's expectation); it fades out over the first week.
+    `prior` is what a series with little history should expect this hour
+    (for example its share of its parent's expectation); the series' own
+    profile is shrunk towards it by how much history backs that profile.
     """
-    mean, _ = profile(b, hour_of_week)
-    mu = mean * b.level
+    mu = own_expected(b, hour_of_week)
     if prior is not None:
-        # Weight of the series' own history: 0 when new, ~1 after a week.
-        own = b.overall_seen / (b.overall_seen + 24.0)
-        mu = own * mu + (1 - own) * np.broadcast_to(prior, mu.shape)
+        prior = np.broadcast_to(np.asarray(prior, dtype=float), mu.shape)
+        hours = support_hours(b, hour_of_week)
+        mu = shrink(mu, prior, hours, b.dispersion, buckets_per_hour)
     return np.maximum(mu, FLOOR)
+
+
+def support_hours(b: Baseline, hour_of_week: int) -> np.ndarray:
+    """How many learned hours the profile used for this hour rests on.
+
+    A slot that gives its newest hour a weight of 1/k weighs like about
+    2k - 1 equal hours. 0 when the profile falls back to the overall mean,
+    which says nothing about this hour.
+    """
+    hour_of_day = hour_of_week % 24
+    weekly = b.weekly_seen[:, hour_of_week]
+    daily = b.daily_seen[:, hour_of_day]
+    return np.where(
+        weekly >= MIN_SEEN,
+        np.minimum(weekly, 2 * WEEKS_REMEMBERED - 1),
+        np.where(daily >= 1, np.minimum(daily, 2 * WEEKS_REMEMBERED * 7 - 1), 0),
+    )
+
+
+def shrink(own, prior, hours, dispersion, buckets_per_hour: float = 60.0):
+    """A series' own mean per bucket shrunk towards a prior mean.
+
+    The gamma-Poisson posterior mean: the prior counts as PRIOR_REPORTERS
+    reporters, the own mean as the reporters the prior expects in the
+    `hours` behind it, each bucket discounted for over-dispersion (a
+    negative binomial bucket tells as much as mu / (1 + dispersion * mu)
+    Poisson reporters). A busy series keeps its own profile after an hour or
+    two; a quiet one leans on the prior for weeks.
+    """
+    prior = np.maximum(prior, 0.0)
+    informative = prior / (1.0 + dispersion * prior)
+    reporters = hours * max(buckets_per_hour, 1.0) * informative
+    own_weight = reporters / (reporters + PRIOR_REPORTERS)
+    return own_weight * own + (1.0 - own_weight) * prior
 
 
 def known(b: Baseline, hour_of_week: int) -> np.ndarray:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outages.detection import baseline, lifecycle, significance
+from outages.detection import baseline, borrowing, lifecycle, significance
 from outages.detection.lifecycle import ONGOING, Rules
 
 WINDOWS = significance.WINDOWS
@@ -43,7 +43,9 @@ class Detector:
 
     The expectation changes only when an hour is learned, so it is computed
     once per hour; window sums are kept running, so a bucket costs a few
-    vector operations whatever the windows.
+    vector operations whatever the windows. With a `family` (who is whose
+    parent; not part of the saved state) series with little history borrow
+    their expectation from their parents (`borrowing`).
     """
 
     def __init__(self, size: int, bucket_minutes: float, rules: Rules | None = None):
@@ -58,7 +60,8 @@ class Detector:
         self._exp_sums = np.zeros((size, len(WINDOWS)))
         self._t = 0
         self._hour: int | None = None
-        self._cached_for = None  # (hour, prior) the cached expectation is for
+        self._cached_for = None  # (hour, prior, family) of the expectation
+        self._family: borrowing.Family | None = None
         self._sums = np.zeros((5, size))  # x, mu, excess variance, mu^2, count
         self.last_p = np.ones(size)
         self.resolved_now = np.zeros(size, dtype=bool)
@@ -67,6 +70,21 @@ class Detector:
     @property
     def size(self) -> int:
         return self.baseline.size
+
+    @property
+    def buckets_per_hour(self) -> float:
+        return max(60.0 / self.bucket_minutes, 1.0)
+
+    @property
+    def family(self) -> borrowing.Family | None:
+        return self._family
+
+    @family.setter
+    def family(self, family: borrowing.Family | None) -> None:
+        if family is not None and family.size != self.size:
+            raise ValueError("the family must have one entry per series")
+        self._family = family
+        self._cached_for = None
 
     @property
     def window_observed(self) -> np.ndarray:
@@ -135,7 +153,8 @@ class Detector:
         self.last_p = np.concatenate([self.last_p, fresh.last_p])
         self._may_alert = np.concatenate([self._may_alert, fresh._may_alert])
         self.resolved_now = np.concatenate([self.resolved_now, fresh.resolved_now])
-        self._cached_for = None
+        # Who is whose parent changes with the series: the caller sets it anew.
+        self.family = None
 
     def step(self, hour_of_week: int, counts: np.ndarray, prior=None):
         """Judge one bucket of counts (NaN where missing); returns its outputs.
@@ -145,7 +164,7 @@ class Detector:
         """
         if self._hour is not None and hour_of_week != self._hour:
             self._learn()
-        if self._cached_for != (hour_of_week, id(prior)):
+        if self._cached_for != (hour_of_week, id(prior), id(self._family)):
             self._enter_hour(hour_of_week, prior)
         mu = self._mu
         missing = np.isnan(counts)
@@ -172,14 +191,23 @@ class Detector:
 
     def _enter_hour(self, hour_of_week, prior):
         self._hour = hour_of_week
-        self._cached_for = (hour_of_week, id(prior))
-        self._mu = baseline.expected(self.baseline, hour_of_week, prior)
-        self._known = baseline.known(self.baseline, hour_of_week)
-        if prior is None:
-            warm = self.baseline.overall_seen >= self.rules.warmup_hours
-            self._may_alert = warm & self._known
+        self._cached_for = (hour_of_week, id(prior), id(self._family))
+        b = self.baseline
+        # The series' own expectation, which the level is learned against.
+        self._mu_own = baseline.expected(b, hour_of_week)
+        self._known = baseline.known(b, hour_of_week)
+        if prior is not None:
+            self._mu = baseline.expected(b, hour_of_week, prior, self.buckets_per_hour)
+            knows = np.ones(b.size, dtype=bool)
+        elif self._family is not None:
+            self._mu, knows = borrowing.expected(
+                b, self._family, hour_of_week, self.buckets_per_hour
+            )
         else:
-            self._may_alert = np.ones(self.baseline.size, dtype=bool)
+            self._mu, knows = self._mu_own, self._known
+        # Borrowing never shortens the warm-up: a series' scale is its own.
+        warm = b.overall_seen >= self.rules.warmup_hours
+        self._may_alert = warm & knows
         sd = np.sqrt(self._mu + self.baseline.dispersion * self._mu**2)
         # Clip what is learned to mu + 3 sd (mu + 1 sd inside an incident),
         # so an outage barely moves the baseline while a lasting change, which
@@ -207,7 +235,10 @@ class Detector:
     def _accumulate(self, x, learn, ongoing):
         mu = self._mu
         x = np.minimum(x, np.where(ongoing, self._cap_ongoing, self._cap))
-        terms = np.stack([x, mu, (x - mu) ** 2 - mu, mu**2, np.ones_like(x)])
+        # The level follows the series' own expectation; the dispersion is
+        # that of the counts around the expectation they are judged against.
+        own = self._mu_own
+        terms = np.stack([x, own, (x - mu) ** 2 - mu, mu**2, np.ones_like(x)])
         self._sums += terms * learn
 
     def _learn(self) -> None:
@@ -253,13 +284,18 @@ def replay(
     rules: Rules | None = None,
     missing: np.ndarray | None = None,
     progress=None,
+    family: borrowing.Family | None = None,
 ) -> Replay:
-    """Replay (S, T) counts over T buckets, skipping the `missing` ones."""
+    """Replay (S, T) counts over T buckets, skipping the `missing` ones.
+
+    With a `family`, series borrow from their parents as in the live cycle.
+    """
     values = checked_counts(values, missing)
     size, length = values.shape
     if len(hours_of_week) != length:
         raise ValueError("one hour of the week is needed per bucket")
     detector = Detector(size, bucket_minutes, rules)
+    detector.family = family
     names = ("mu", "dispersion", "score", "alert", "open")
     out = {name: np.zeros((size, length)) for name in names}
     for t in range(length):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from outages import status
+from outages import series, status
 from outages.bucketing import bucket_new_reports
 from outages.cycle import detect_new_minutes
 from outages.history import learn_history
@@ -121,6 +121,50 @@ def test_a_new_series_is_learned_without_alerting_on_its_first_reports(
     assert not Incident.objects.exists()
     level = status.service_level(tiktok_with_history.id)
     assert level["level"] == "ok" and level["observed"] > 0
+
+
+def test_each_series_borrows_from_the_place_that_holds_it(catalog):
+    tiktok, instagram, netflix = (
+        Service.objects.get(slug=slug) for slug in ("tiktok", "instagram", "netflix")
+    )
+    keys = [
+        (tiktok.id, ""),
+        (tiktok.id, "DE"),
+        (tiktok.id, "DE-BY"),
+        (tiktok.id, "FR-IDF"),  # France itself has no series yet
+        (instagram.id, ""),
+        (netflix.id, ""),
+    ]
+    family = series.family(keys)
+    assert list(family.parent) == [-1, 0, 1, 0, -1, -1]
+    # World series borrow from their category: TikTok and Instagram are both
+    # social networks, Netflix is not.
+    assert family.group[0] == family.group[4] != family.group[5]
+    assert list(family.group[1:4]) == [-1, -1, -1]
+
+
+def test_a_new_service_expects_what_its_category_does_and_opens_nothing(
+    client, tiktok_with_history, cycle_at
+):
+    # Instagram has no history; TikTok, the one social network that has,
+    # gets about 4 reports a minute.
+    instagram = Service.objects.get(slug="instagram")
+    with time_machine.travel(NOW, tick=False):
+        for i in range(3):
+            response = client.post(
+                "/api/v1/reports",
+                {"service": "instagram", "symptom": "login"},
+                content_type="application/json",
+                HTTP_USER_AGENT=f"person-{i}",
+            )
+            assert response.status_code == 201
+    cycle_at(NOW + MINUTE)
+    cycle_at(NOW + 2 * MINUTE)
+    assert not Incident.objects.exists()
+    level = status.service_level(instagram.id)
+    # Two minutes judged, each expecting about what TikTok does: not zero.
+    assert level["level"] == "ok"
+    assert level["observed"] == 3 and 4 < level["expected"] < 12
 
 
 def test_the_demo_backfill_learns_history_and_records_past_incidents(catalog):
