@@ -1,54 +1,12 @@
 """Incidents opening, updating and resolving from real buckets in PostgreSQL."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
 import time_machine
 
 from outages import series, status
-from outages.bucketing import bucket_new_reports
-from outages.cycle import detect_new_minutes
-from outages.history import learn_history
 from outages.models import Incident, Service
-from tests.history import quiet_history
-
-NOW = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
-MINUTE = timedelta(minutes=1)
-
-
-@pytest.fixture
-def tiktok_with_history(catalog):
-    """Two weeks of normal TikTok reports worldwide and in Germany."""
-    tiktok = Service.objects.get(slug="tiktok")
-    keys, counts = quiet_history(tiktok.id, {"": 4.0, "DE": 1.0})
-    learn_history(keys, counts, last=NOW.replace(second=0) - MINUTE)
-    return tiktok
-
-
-def surge(client, people, region="DE", symptom="login", start=0):
-    for i in range(start, start + people):
-        response = client.post(
-            "/api/v1/reports",
-            {"service": "tiktok", "symptom": symptom, "region": region},
-            content_type="application/json",
-            HTTP_USER_AGENT=f"person-{i}",
-        )
-        assert response.status_code == 201
-
-
-@pytest.fixture
-def cycle_at(django_capture_on_commit_callbacks):
-    """Bucket and detect as the worker would at `moment`."""
-
-    def run(moment):
-        with (
-            time_machine.travel(moment, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            bucket_new_reports()
-            return detect_new_minutes()
-
-    return run
+from tests.outages.conftest import MINUTE, NOW, surge
 
 
 def test_a_surge_opens_an_incident_within_two_cycles_and_it_resolves(
