@@ -2,8 +2,7 @@
 
 Reads only: the buckets (one query per answer), the status the last detection
 cycle published, and the detector's baselines, unpacked at most once a
-minute per process. SciPy is imported with this module, so a web worker pays
-its seconds of import at boot, not on its first chart.
+minute per process.
 """
 
 import math
@@ -15,7 +14,6 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.core.cache import caches
 from django.db import connection
-from scipy import stats
 
 from outages import series as detector_series
 from outages import status
@@ -129,6 +127,8 @@ def expected_band(
 
 
 def _nbinom_interval(mu: np.ndarray, dispersion: float):
+    from scipy import stats  # slow to import; only charts need it
+
     n = 1.0 / dispersion
     p = n / (n + np.maximum(mu, 1e-9))
     tail = (1 - BAND) / 2
