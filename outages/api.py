@@ -119,12 +119,8 @@ class ServiceStatusApi(ReadApi, APIView):
     def get(self, request, slug):
         service = _service(slug)
         published = status.current()
-        entry = status.service_level(service.id)
+        entry = status.service_level(service.id, published)
         incident = service.incidents.filter(state=Incident.State.ONGOING).first()
-        elevated = [
-            readings.region_level(code, values)
-            for code, values in entry["regions"].items()
-        ]
         body = {
             "service": service.slug,
             "level": entry["level"],
@@ -133,7 +129,7 @@ class ServiceStatusApi(ReadApi, APIView):
             "window_minutes": 15,
             "at": published["at"],
             "incident": incident,
-            "regions": sorted(elevated, key=readings.worst_first),
+            "regions": readings.places_by_severity(entry["regions"]),
         }
         return Response(serializers.ServiceStatusSerializer(body).data)
 

@@ -256,11 +256,18 @@ def worst_first(item: dict):
     return (-LEVELS.index(item["level"]), -(item["ratio"] or 0), item["code"])
 
 
+def places_by_severity(regions: dict) -> list[dict]:
+    """{code: {level, observed, expected}} as region_level()s, worst first."""
+    return sorted(
+        (region_level(code, values) for code, values in regions.items()),
+        key=worst_first,
+    )
+
+
 def service_regions(service_id: int) -> dict:
     """Every place with activity for the service, worst first (its map)."""
     found = status.service_regions(service_id)
-    regions = [region_level(code, v) for code, v in found["regions"].items()]
-    return {"at": found["at"], "regions": sorted(regions, key=worst_first)}
+    return {"at": found["at"], "regions": places_by_severity(found["regions"])}
 
 
 def elevated_regions() -> dict:

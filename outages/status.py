@@ -111,6 +111,8 @@ def service_regions(service_id: int) -> dict:
     return json.loads(raw) if raw else {"at": None, "regions": {}}
 
 
-def service_level(service_id: int) -> dict:
-    entry = current()["services"].get(str(service_id))
+def service_level(service_id: int, published: dict | None = None) -> dict:
+    """One service's entry of the status (`published`, or the current one)."""
+    published = published or current()
+    entry = published["services"].get(str(service_id))
     return entry or {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}}

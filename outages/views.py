@@ -82,10 +82,7 @@ def render_service_page(request, slug, form=None, status=200):
         "level": level["level"],
         "observed": level["observed"],
         "expected": level["expected"],
-        "elevated": sorted(
-            (readings.region_level(c, v) for c, v in level["regions"].items()),
-            key=readings.worst_first,
-        ),
+        "elevated": readings.places_by_severity(level["regions"]),
         "incident": service.incidents.filter(state=Incident.State.ONGOING).first(),
         "past_incidents": service.incidents.filter(state=Incident.State.RESOLVED)[:5],
         "chart": _chart(points),
