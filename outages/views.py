@@ -74,10 +74,11 @@ def render_service_page(request, slug, form=None, status=200):
     day_ago = now - timedelta(hours=24)
     level = service_level(service.id)
     points = readings.series(service.id, day_ago, now, 15)
+    symptoms = list(Symptom.objects.all())
     context = {
         "service": service,
         "form": form,
-        "symptoms": Symptom.objects.all(),
+        "symptoms": symptoms,
         "result": _result(request, service),
         "level": level["level"],
         "observed": level["observed"],
@@ -87,7 +88,7 @@ def render_service_page(request, slug, form=None, status=200):
         "past_incidents": service.incidents.filter(state=Incident.State.RESOLVED)[:5],
         "chart": _chart(points),
         "peak": max(points, key=lambda p: p.reporters, default=None),
-        "shares": _shares(series.symptom_shares(service.id, day_ago, now)),
+        "shares": _shares(series.symptom_shares(service.id, day_ago, now), symptoms),
     }
     return render(request, "outages/service.html", context, status=status)
 
@@ -103,8 +104,9 @@ def _chart(points) -> dict:
     }
 
 
-def _shares(shares: dict) -> list[dict]:
-    labels = dict(Symptom.objects.values_list("slug", "label"))
+def _shares(shares: dict, symptoms=None) -> list[dict]:
+    """Shares in % with the symptoms' labels (`symptoms` saves a query)."""
+    labels = {s.slug: s.label for s in symptoms or Symptom.objects.all()}
     return [
         {"slug": slug, "label": labels.get(slug, slug), "percent": percent}
         for slug, percent in shares.items()
