@@ -195,12 +195,17 @@ def app_env(database_url: str, redis_url: str) -> dict:
     }
 
 
-def start_stores(stack: Stack, pg_port: int, redis_port: int) -> None:
-    shell("scripts/postgres.sh", "start", ".run/bench/postgres", str(pg_port), "radar")
-    stack.stops.append(["scripts/postgres.sh", "stop", ".run/bench/postgres"])
-    shell("scripts/redis.sh", "start", ".run/bench/redis", str(redis_port))
-    stack.stops.append(
-        ["scripts/redis.sh", "stop", ".run/bench/redis", str(redis_port)]
+def start_stores(stack: Stack, pg_port: int, redis_port: int) -> tuple[str, str]:
+    """PostgreSQL and Redis as scripts/run.sh starts them; their URLs."""
+    postgres = [".run/bench/postgres", str(pg_port)]
+    redis_ = [".run/bench/redis", str(redis_port)]
+    shell("scripts/postgres.sh", "start", *postgres, "radar")
+    stack.stops.append(["scripts/postgres.sh", "stop", postgres[0]])
+    shell("scripts/redis.sh", "start", *redis_)
+    stack.stops.append(["scripts/redis.sh", "stop", *redis_])
+    return (
+        shell("scripts/postgres.sh", "url", *postgres, "radar").strip(),
+        shell("scripts/redis.sh", "url", *redis_).strip(),
     )
 
 
@@ -615,15 +620,13 @@ def main() -> None:
     ensure_wrk()
     args = catalog_args()
     pg_port, redis_port, web_port, bare_port = free_ports(4)
-    database_url = f"postgres://postgres@127.0.0.1:{pg_port}/radar"
-    redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    env = app_env(database_url, redis_url)
     stack = Stack()
     # SIGTERM stops the servers as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         print("Starting PostgreSQL, Redis, the radar and the bare endpoint...")
-        start_stores(stack, pg_port, redis_port)
+        database_url, redis_url = start_stores(stack, pg_port, redis_port)
+        env = app_env(database_url, redis_url)
         with psycopg.connect(database_url, autocommit=True) as db:
             token = prepare_data(env, db, redis_url)
             start_servers(stack, env, web_port, bare_port)

@@ -35,6 +35,14 @@ def shell(*command: str) -> None:
     subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
+def url(script: str, *args: str) -> str:
+    """The store's URL as scripts/run.sh gets it (its Unix socket)."""
+    out = subprocess.run(
+        [script, "url", *args], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    return out.strip()
+
+
 def free_port() -> int:
     out = subprocess.run(
         ["scripts/free-port.sh"], cwd=ROOT, check=True, capture_output=True, text=True
@@ -44,10 +52,12 @@ def free_port() -> int:
 
 def start_stores() -> list[list[str]]:
     pg_port, redis_port = free_port(), free_port()
-    shell("scripts/postgres.sh", "start", ".run/bench-pages/pg", str(pg_port), "radar")
-    shell("scripts/redis.sh", "start", ".run/bench-pages/redis", str(redis_port))
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{pg_port}/radar"
-    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    postgres = [".run/bench-pages/pg", str(pg_port), "radar"]
+    redis_ = [".run/bench-pages/redis", str(redis_port)]
+    shell("scripts/postgres.sh", "start", *postgres)
+    shell("scripts/redis.sh", "start", *redis_)
+    os.environ["DATABASE_URL"] = url("scripts/postgres.sh", *postgres)
+    os.environ["REDIS_URL"] = url("scripts/redis.sh", *redis_)
     return [
         ["scripts/postgres.sh", "stop", ".run/bench-pages/pg"],
         ["scripts/redis.sh", "stop", ".run/bench-pages/redis", str(redis_port)],

@@ -5,7 +5,7 @@ sets DEBUG=0 and a real SECRET_KEY (see docker/.env.example).
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -83,7 +83,14 @@ def _database(url: str) -> dict:
     # No health check before each request: it costs a round trip per report.
     # After a PostgreSQL restart each web worker answers one request with 503
     # (nothing stored) and then reconnects.
-    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False)
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False)
+    # Lets the report insert be prepared (reports/storage.py). Django's own
+    # queries bind on the client and are never prepared, so this changes
+    # nothing else; 0 turns it off, for a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode before 1.21).
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = 1
+    return database
 
 
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:25432/radar")
@@ -184,7 +191,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CELERY_BROKER_URL = REDIS_URL
+
+def _celery_broker(redis_url: str) -> str:
+    """REDIS_URL as Kombu names it: a socket is redis+socket:///path there."""
+    parts = urlsplit(redis_url)
+    if parts.scheme != "unix":
+        return redis_url
+    db = parse_qs(parts.query).get("db", ["0"])[0]
+    return f"redis+socket://{parts.path}?virtual_host={db}"
+
+
+CELERY_BROKER_URL = _celery_broker(REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"

@@ -2,6 +2,7 @@
 # A private PostgreSQL cluster from the machine's binaries.
 #   scripts/postgres.sh start DIR PORT [DBNAME]   initialise if needed, start, create DBNAME
 #   scripts/postgres.sh stop DIR
+#   scripts/postgres.sh url DIR PORT [DBNAME]     the URL of its Unix socket, for DATABASE_URL
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the
 # `postgres` system user; its data must then be where that user can reach.
 set -euo pipefail
@@ -50,11 +51,18 @@ start)
   [ "$exists" = 1 ] || "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres "$dbname"
   echo "PostgreSQL on 127.0.0.1:$port (data in $dir)"
   ;;
+url)
+  # The socket, not TCP: a local round trip over it costs the client and the
+  # server less CPU, and every report makes one (docs/ingest.md).
+  [ -n "$port" ] || { echo "usage: postgres.sh url DIR PORT [DBNAME]" >&2; exit 2; }
+  host=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dir")
+  echo "postgres://postgres@$host:$port/$dbname"
+  ;;
 stop)
   if as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_owner "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
   fi
   ;;
 *)
-  echo "usage: postgres.sh start|stop DIR [PORT] [DBNAME]" >&2; exit 2 ;;
+  echo "usage: postgres.sh start|stop|url DIR [PORT] [DBNAME]" >&2; exit 2 ;;
 esac

@@ -2,9 +2,14 @@
 # A private Redis from the OS package, installed when missing.
 #   scripts/redis.sh start DIR PORT    AOF on, noeviction: broker messages and rate-limit keys must not vanish
 #   scripts/redis.sh stop DIR PORT
+#   scripts/redis.sh url DIR PORT      the URL of its Unix socket (TCP if it has none), for REDIS_URL
 set -euo pipefail
 
-action=$1 dir=$(realpath -m "$2") port=${3:?usage: redis.sh start|stop DIR PORT}
+action=$1 dir=$(realpath -m "$2") port=${3:?usage: redis.sh start|stop|url DIR PORT}
+socket=$dir/redis.sock
+# Beside TCP, a Unix socket where its path fits (the limit is 107 bytes).
+socket_options=()
+[ ${#socket} -gt 100 ] || socket_options=(--unixsocket "$socket" --unixsocketperm 700)
 
 if ! command -v redis-server >/dev/null; then
   if [ "$(id -u)" != 0 ]; then
@@ -23,7 +28,8 @@ start)
   fi
   redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --dir "$dir" \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
-    --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save ""
+    --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save "" \
+    "${socket_options[@]}"
   for _ in $(seq 50); do
     redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break
     sleep 0.1
@@ -31,9 +37,18 @@ start)
   redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null || { tail -n 20 "$dir/redis.log" >&2; exit 1; }
   echo "Redis on 127.0.0.1:$port (data in $dir)"
   ;;
+url)
+  # The socket, not TCP: a local round trip over it costs the client and the
+  # server less CPU, and every report makes one (docs/ingest.md).
+  if [ -S "$socket" ]; then
+    echo "unix://$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$socket")?db=0"
+  else
+    echo "redis://127.0.0.1:$port/0"
+  fi
+  ;;
 stop)
   redis-cli -h 127.0.0.1 -p "$port" shutdown >/dev/null 2>&1 || true
   ;;
 *)
-  echo "usage: redis.sh start|stop DIR PORT" >&2; exit 2 ;;
+  echo "usage: redis.sh start|stop|url DIR PORT" >&2; exit 2 ;;
 esac

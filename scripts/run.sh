@@ -27,12 +27,14 @@ trap stop_all INT TERM EXIT
 if [ -z "${DATABASE_URL:-}" ]; then
   scripts/postgres.sh start .run/postgres "$PG_PORT" radar
   started_pg=1
-  export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/radar"
+  DATABASE_URL=$(scripts/postgres.sh url .run/postgres "$PG_PORT" radar)
+  export DATABASE_URL
 fi
 if [ -z "${REDIS_URL:-}" ]; then
   scripts/redis.sh start .run/redis "$REDIS_PORT"
   started_redis=1
-  export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  REDIS_URL=$(scripts/redis.sh url .run/redis "$REDIS_PORT")
+  export REDIS_URL
 fi
 
 py=.venv/bin/python

@@ -36,8 +36,10 @@ trap stop_all EXIT
 PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   scripts/postgres.sh start "$dir/postgres" "$pg_port" radar
 scripts/redis.sh start "$dir/redis" "$redis_port"
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/radar"
-export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+# Over their Unix sockets, as `make run` connects.
+DATABASE_URL=$(scripts/postgres.sh url "$dir/postgres" "$pg_port" radar)
+REDIS_URL=$(scripts/redis.sh url "$dir/redis" "$redis_port")
+export DATABASE_URL REDIS_URL
 
 .venv/bin/python manage.py collectstatic --noinput -v 0
 # Screenshots of this run only; the browser tests write them.

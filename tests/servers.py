@@ -8,6 +8,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 from django.db import connection
@@ -71,7 +72,8 @@ def database_url() -> str:
     """The URL of the database the tests use (the test database, not run's)."""
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    host = quote(s["HOST"], safe="")  # a socket's directory is a path
+    return f"postgres://{s['USER']}{password}@{host}:{s['PORT']}/{s['NAME']}"
 
 
 @contextmanager

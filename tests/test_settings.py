@@ -75,3 +75,34 @@ def test_env_readers_fall_back_to_defaults_and_parse_lists(monkeypatch):
     monkeypatch.setenv("SOME_HOSTS", " a.example , b.example,,")
     assert env_bool("SOME_FLAG", True) is True
     assert env_list("SOME_HOSTS", "") == ["a.example", "b.example"]
+
+
+def test_a_redis_socket_is_named_for_celery_as_kombu_spells_it():
+    code = "from config import settings; print(settings.CELERY_BROKER_URL)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "REDIS_URL": "unix:///run/radar/redis.sock?db=2"},
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        result.stdout.strip() == "redis+socket:///run/radar/redis.sock?virtual_host=2"
+    )
+
+
+@pytest.mark.parametrize(("value", "threshold"), [("1", "1"), ("0", "None")])
+def test_prepared_statements_can_be_turned_off_for_a_pooler(value, threshold):
+    code = (
+        "from config import settings; "
+        "options = settings.DATABASES['default'].get('OPTIONS', {}); "
+        "print(options.get('prepare_threshold'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_PREPARED_STATEMENTS": value},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == threshold, result.stderr

@@ -248,6 +248,16 @@ def test_non_finite_numbers_are_malformed_json(client, catalog):
     assert "JSON parse error" in response.json()["detail"]
 
 
+def test_the_report_insert_is_prepared_once_per_connection(client, catalog):
+    for symptom in ("login", "upload", "feed"):
+        response = post(client, {"service": "tiktok", "symptom": symptom})
+        assert response.status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [text for (text,) in cursor.fetchall()]
+    assert len([s for s in statements if "INSERT INTO reports_report" in s]) == 1
+
+
 def test_an_idempotency_key_is_unique_in_the_database_and_no_key_is_not(catalog):
     row = storage.Row(
         service_id=Service.objects.get(slug="tiktok").pk,
