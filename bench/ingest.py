@@ -233,6 +233,7 @@ def gunicorn(app: str, port: int, *extra: str) -> list:
         BIN / "gunicorn",
         *extra,
         app,
+        "--preload",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

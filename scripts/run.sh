@@ -47,7 +47,7 @@ $py manage.py collectstatic --noinput -v 0
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --schedule .run/celerybeat-schedule >.run/beat.log 2>&1 &
 pids+=($!)
-.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
+.venv/bin/gunicorn config.wsgi --preload --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
   --access-logfile - --error-logfile - &
 pids+=($!)
 

@@ -106,3 +106,20 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(value, threshold):
         text=True,
     )
     assert result.stdout.strip() == threshold, result.stderr
+
+
+def test_the_wsgi_application_loads_the_views_and_scipy_before_serving():
+    """So no web worker's first visitor waits seconds for imports."""
+    code = (
+        "import sys, config.wsgi; "
+        "print(all(m in sys.modules for m in "
+        "('config.urls', 'outages.views', 'reports.api', 'scipy.stats')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "True", result.stderr
