@@ -60,11 +60,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from scipy import stats
 
-from outages import simulation
-from outages.detection import borrowing
+from outages.detection import borrowing, simulation
 from outages.detection.baseline import FLOOR
-from outages.detection.replay import Detector, hours_of_week, replay
-from outages.simulation import START_EPOCH_MINUTE, Outage
+from outages.detection.clock import hours_of_week
+from outages.detection.detector import Detector
+from outages.detection.replay import replay
+from outages.detection.simulation import START_EPOCH_MINUTE, Outage
 
 SEED = 2026
 SERIES = 400

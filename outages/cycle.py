@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outages import incidents, series, status
-from outages.detection.replay import hours_of_week
+from outages.detection.clock import hours_of_week
 from outages.models import DetectorState
 
 MINUTE = timedelta(minutes=1)

@@ -12,7 +12,8 @@ import numpy as np
 from django.db import transaction
 
 from outages import series
-from outages.detection.replay import Detector, hours_of_week
+from outages.detection.clock import hours_of_week
+from outages.detection.detector import Detector
 from outages.models import DetectorState
 
 MINUTE = timedelta(minutes=1)

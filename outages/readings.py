@@ -19,7 +19,7 @@ from outages import series as detector_series
 from outages import status
 from outages.catalog import lookup
 from outages.detection import baseline
-from outages.detection.replay import hours_of_week
+from outages.detection.clock import hours_of_week
 from outages.models import Bucket, DetectorState, Service
 from outages.status import LEVELS
 

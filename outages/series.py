@@ -14,7 +14,7 @@ import numpy as np
 from django.db import connection
 
 from outages.detection import borrowing
-from outages.detection.replay import Detector
+from outages.detection.detector import Detector
 from outages.models import Service
 
 MINUTE = timedelta(minutes=1)

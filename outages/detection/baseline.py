@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HOURS_PER_WEEK = 168
+from outages.detection.clock import HOURS_PER_WEEK
+
 # How many past weeks a profile slot remembers, roughly (exponential weights).
 WEEKS_REMEMBERED = 4
 # The level follows the ratio of observed to expected over about this many

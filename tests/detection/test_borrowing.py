@@ -5,8 +5,9 @@ import pytest
 
 from outages.detection import borrowing
 from outages.detection.baseline import FLOOR
-from outages.detection.replay import hours_of_week, replay
-from outages.simulation import START_EPOCH_MINUTE
+from outages.detection.clock import hours_of_week
+from outages.detection.replay import replay
+from outages.detection.simulation import START_EPOCH_MINUTE
 
 WEEK = 7 * 24 * 60
 DAY = 24 * 60

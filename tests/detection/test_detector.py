@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from outages.detection.replay import hours_of_week, replay
-from outages.simulation import START_EPOCH_MINUTE
+from outages.detection.clock import hours_of_week
+from outages.detection.replay import replay
+from outages.detection.simulation import START_EPOCH_MINUTE
 
 WEEK = 7 * 24 * 60
 # Outages start after a week and a bit: the detector has learned normal.

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from outages.backtest import backtest_file
+from outages.detection.backtest import backtest_file
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from outages.simulation import START_EPOCH_MINUTE, simulate_series
+from outages.detection.simulation import START_EPOCH_MINUTE, simulate_series
 
 
 class Command(BaseCommand):

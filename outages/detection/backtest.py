@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from outages.detection.clock import hours_of_week
 from outages.detection.lifecycle import Rules
-from outages.detection.replay import Replay, hours_of_week, replay
+from outages.detection.replay import Replay, replay
 
 OUTPUT_FIELDS = ["timestamp", "value", "expected", "score", "alert", "incident"]
 
