@@ -2,7 +2,7 @@
 how long one detection cycle takes.
 
 Quality: SERIES simulated series of WEEKS weeks at 1-minute buckets
-(`outages.simulation`, seed SEED) are replayed through the live detector
+(`outages.detection.simulation`, seed SEED) are replayed through the live detector
 (`outages.detection.replay.replay`, all series at once, so Benjamini-Hochberg
 runs over SERIES series per bucket: looser there than p_open, where over
 100,000 series it would be the stricter of the two) and through two baselines

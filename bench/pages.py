@@ -79,9 +79,9 @@ def setup_django() -> None:
 def fill() -> None:
     from django.core.management import call_command
 
+    from config import redis
     from outages import demo
-    from outages.cycle import detect_new_minutes
-    from reports import redis
+    from outages.pipeline.cycle import detect_new_minutes
 
     call_command("migrate", verbosity=0)
     call_command("loadcatalog", verbosity=0)

@@ -14,13 +14,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from config.urls import urlpatterns as radar_urlpatterns
 from reports import api, intake, reporters, storage, throttle
+from reports.fields import REPORT_FIELDS, read_report
 
 
 def _checks(request) -> intake.Draft:
     """Everything before the stores: the body, the reporter, the catalog."""
-    fields = api.read_report(
-        api._json_body(request, api.REPORT_MAX_BYTES), api.REPORT_FIELDS
-    )
+    fields = read_report(api._json_body(request, api.REPORT_MAX_BYTES), REPORT_FIELDS)
     reporter = reporters.identify(request, timezone.now().date())
     return intake.validate(
         fields["service"],

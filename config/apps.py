@@ -1,3 +1,5 @@
+"""The static files app, told which npm files to leave out."""
+
 from django.contrib.staticfiles.apps import StaticFilesConfig
 
 

@@ -1,3 +1,5 @@
+"""The ASGI application (gunicorn serves the WSGI one: config/wsgi.py)."""
+
 import os
 
 from django.core.asgi import get_asgi_application

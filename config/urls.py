@@ -1,3 +1,5 @@
+"""The site's URLs: probes, the admin, the API and its schema, the pages."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -6,13 +8,13 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from outages import views as outages_views
 from outages.urls import api_urlpatterns as read_api
+from outages.web import pages, probes
 from reports.urls import api_urlpatterns as write_api
 
 urlpatterns = [
-    path("healthz", outages_views.healthz, name="healthz"),
-    path("readyz", outages_views.readyz, name="readyz"),
+    path("healthz", probes.healthz, name="healthz"),
+    path("readyz", probes.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((write_api + read_api, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -24,7 +26,6 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    path("", include("reports.urls")),
     path("", include("outages.urls")),
 ]
-handler404 = outages_views.not_found
+handler404 = pages.not_found

@@ -17,4 +17,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018 (imports the URLconf and the views)
-importlib.import_module("scipy.stats")  # what outages/readings.py imports late
+importlib.import_module("scipy.stats")  # what outages/web/band.py imports late

@@ -1,0 +1,1 @@
+"""The radar itself: catalog, detection, the pipeline to a status, the web."""

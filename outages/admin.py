@@ -1,3 +1,5 @@
+"""The operator's admin: the catalog and the workers' heartbeats."""
+
 from django.contrib import admin
 
 from outages.models import Heartbeat, Region, Service, Symptom

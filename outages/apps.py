@@ -1,3 +1,5 @@
+"""The outages app: catalog, detection pipeline, pages and read API."""
+
 from django.apps import AppConfig
 
 

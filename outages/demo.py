@@ -9,17 +9,19 @@ reporting through the real write path, with an occasional outage.
 """
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from outages.history import learn_history
+from config import redis
+from outages.detection.clock import MINUTE, epoch_minute
 from outages.models import Bucket, DetectorState, Service, Symptom
-from reports import intake, redis
+from outages.pipeline.history import learn_history
+from reports import intake
+from reports.models import Report
 
-MINUTE = timedelta(minutes=1)
 SERVICES = [
     "tiktok",
     "instagram",
@@ -155,7 +157,7 @@ def _write_buckets(rng, keys, counts, first: datetime, symptoms: list[int]) -> i
 
 def backfill(now: datetime | None = None, seed: int = 2026) -> int:
     """Simulated history for an empty radar; returns the buckets written."""
-    from outages.cycle import detect_new_minutes
+    from outages.pipeline.cycle import detect_new_minutes
 
     now = now or timezone.now()
     rng = np.random.default_rng(seed)
@@ -172,7 +174,7 @@ def backfill(now: datetime | None = None, seed: int = 2026) -> int:
         (length - 6 * 60, length - 6 * 60 + 35, "discord", "DE", 25.0),
     ]
     keys, counts = simulate_counts(
-        rng, services, rates, int(first.timestamp() // 60), length, outages
+        rng, services, rates, epoch_minute(first), length, outages
     )
     with transaction.atomic():
         # The detector learns the week before the last day; the live cycle
@@ -200,7 +202,7 @@ def report_crowd(seconds: float = 15.0, now: datetime | None = None) -> int:
         else _rates(rng, services)
     )
     outage = _current_outage(rng, services, now)
-    minute = int(now.timestamp() // 60)
+    minute = epoch_minute(now)
     symptoms = list(Symptom.objects.values_list("slug", flat=True))
     items = []
     for service in services:
@@ -227,7 +229,7 @@ def report_crowd(seconds: float = 15.0, now: datetime | None = None) -> int:
                 items.append(
                     intake.BatchItem(draft=draft, reporter=person, anonymous=True)
                 )
-    intake.accept_batch(items, source="web")
+    intake.accept_batch(items, source=Report.Source.DEMO)
     return len(items)
 
 

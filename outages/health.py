@@ -7,7 +7,6 @@ act on.
 """
 
 from datetime import timedelta
-from functools import lru_cache
 
 import redis
 from django.conf import settings
@@ -15,8 +14,9 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from outages import bucketing
+from config import redis as radar_redis
 from outages.models import Heartbeat
+from outages.pipeline import bucketing
 
 
 def record_heartbeat(worker: str) -> None:
@@ -25,9 +25,8 @@ def record_heartbeat(worker: str) -> None:
     )
 
 
-@lru_cache(maxsize=4)
-def _redis_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+# A probe must answer quickly whether Redis is up, not wait for it.
+PROBE_TIMEOUT = 1.0
 
 
 def check_database() -> str | None:
@@ -41,7 +40,7 @@ def check_database() -> str | None:
 
 def check_redis() -> str | None:
     try:
-        _redis_client(settings.REDIS_URL).ping()
+        radar_redis.client(PROBE_TIMEOUT).ping()
     except redis.RedisError as exc:
         return f"unreachable: {exc}"
     return None

@@ -1,8 +1,15 @@
+"""The worker's tasks, each a few lines calling the function that does the work.
+
+Their names (outages.tasks.*) are what beat schedules and queued messages
+refer to: keep them.
+"""
+
 from datetime import datetime
 
 from celery import shared_task
 
-from outages import bucketing, cycle, demo, health
+from outages import demo, health
+from outages.pipeline import bucketing, cycle
 
 
 @shared_task(bind=True)

@@ -1,20 +1,23 @@
+"""Where each page and read endpoint lives."""
+
 from django.urls import path
 
-from outages import api, map_views, views
+from outages.web import api, outage_map, pages, report
 
 app_name = "outages"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("s/<slug:slug>/", views.service, name="service"),
-    path("incidents/<int:pk>/", views.incident, name="incident"),
+    path("", pages.home, name="home"),
+    path("s/<slug:slug>/", pages.service, name="service"),
+    path("s/<slug:slug>/report", report.submit, name="report"),
+    path("incidents/<int:pk>/", pages.incident, name="incident"),
     path(
         "regions/<str:country>/subdivisions.json",
-        views.subdivisions,
+        pages.subdivisions,
         name="subdivisions",
     ),
-    path("map/", map_views.outage_map, name="map"),
-    path("map/codes.json", map_views.codes, name="map-codes"),
+    path("map/", outage_map.outage_map, name="map"),
+    path("map/codes.json", outage_map.codes, name="map-codes"),
 ]
 
 api_urlpatterns = [

@@ -1,0 +1,1 @@
+"""Report intake: validate, limit, de-duplicate and durably store each report."""

@@ -1,3 +1,5 @@
+"""The write endpoints: one report (the hot path) and a batch for integrators."""
+
 import json
 import secrets
 
@@ -13,6 +15,7 @@ from rest_framework.views import APIView
 
 from reports import errors, intake, reporters, schema
 from reports.errors import PayloadTooLarge
+from reports.fields import BATCH_FIELDS, REPORT_FIELDS, read_report
 from reports.models import Report
 
 REPORT_MAX_BYTES = 2 * 1024
@@ -116,35 +119,6 @@ def _json_body(request, limit: int):
         )
     except (ValueError, LookupError) as exc:  # LookupError: an unknown charset
         raise exceptions.ParseError(f"JSON parse error - {exc}") from None
-
-
-# (name, required, most characters) of a report's fields (docs/api.md);
-# checked by hand because a serializer cost more than the rest of the write
-# path.
-REPORT_FIELDS = (("service", True, 50), ("symptom", True, 50), ("region", False, 10))
-BATCH_FIELDS = (*REPORT_FIELDS, ("reporter", False, 200))
-
-
-def read_report(raw, spec) -> dict[str, str]:
-    """The report's fields, or an IntakeError naming each bad one."""
-    if not isinstance(raw, dict):
-        raise intake.IntakeError(
-            {"non_field_errors": "Send a report as a JSON object."}
-        )
-    fields = {}
-    errors = {}
-    for name, required, limit in spec:
-        value = raw.get(name)
-        if value is None or value == "":
-            if required:
-                errors[name] = "This field is required."
-        elif not isinstance(value, str) or len(value) > limit:
-            errors[name] = f"Must be a string of at most {limit} characters."
-        else:
-            fields[name] = value
-    if errors:
-        raise intake.IntakeError(errors)
-    return fields
 
 
 def _batch_item(raw, salt: bytes, token: str) -> intake.BatchItem:

@@ -1,3 +1,5 @@
+"""The reports app: intake of problem reports."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The report form: which symptom, and where (the country and an optional state)."""
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join

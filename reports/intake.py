@@ -155,27 +155,29 @@ def accept_report(
                 raise IdempotencyConflict(
                     "A request with this Idempotency-Key is still being handled."
                 )
-        verdict = throttle.admit(reporter.key, reporter.network, draft.service_id)
+        admission = throttle.admit(reporter.key, reporter.network, draft.service_id)
     except redis.RedisError:
         raise Unavailable("Redis") from None
     except DatabaseError:
         raise Unavailable("PostgreSQL") from None
 
-    if not verdict.admitted:
+    if not admission.admitted:
         _release(draft, reporter, False, idempotency_key)
-        raise Throttled(verdict.retry_after)
+        raise Throttled(admission.retry_after)
     try:
-        accepted = _store(draft, reporter, source, verdict.first, idempotency_key, now)
+        accepted = _store(
+            draft, reporter, source, admission.first, idempotency_key, now
+        )
     except IntegrityError:
         # Another request stored this key first (its reservation expired):
         # give the answer it got.
-        _release(draft, reporter, verdict.first, idempotency_key)
+        _release(draft, reporter, admission.first, idempotency_key)
         replayed = _replay(idempotency_key, draft) if idempotency_key else None
         if replayed is None:
             raise Unavailable("PostgreSQL") from None
         return replayed
     except DatabaseError:
-        _release(draft, reporter, verdict.first, idempotency_key)
+        _release(draft, reporter, admission.first, idempotency_key)
         raise Unavailable("PostgreSQL") from None
     return accepted
 

@@ -10,6 +10,8 @@ class Report(models.Model):
         WEB = "web"
         API = "api"
         BATCH = "batch"
+        # The simulated crowd of the demo (DEMO=1), never a real person.
+        DEMO = "demo"
 
     # No index and no database foreign key on the references: nothing reads
     # reports by them (pages and the API read buckets; bucketing joins by id),

@@ -15,7 +15,7 @@ from datetime import date
 from django.conf import settings
 from django.http import HttpRequest
 
-from reports import redis
+from config import redis
 from reports.geo import country_of
 
 _salts: dict[str, bytes] = {}

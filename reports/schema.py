@@ -1,7 +1,8 @@
 """How the write endpoints appear in the OpenAPI schema.
 
 The views check fields by hand (a serializer cost more than the rest of the
-write path); these serializers only describe the same shapes to clients.
+write path); these serializers only describe the same shapes to clients, the
+fields' from their one definition in `reports.fields`.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -9,16 +10,24 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from config.openapi import BAD_REQUEST, error
+from reports.fields import BATCH_FIELDS, REPORT_FIELDS
 
 
-class ReportIn(serializers.Serializer):
-    service = serializers.CharField(max_length=50, help_text="A service's slug.")
-    symptom = serializers.CharField(max_length=50, help_text="A symptom's slug.")
-    region = serializers.CharField(
-        max_length=10,
-        required=False,
-        help_text='"US" or "US-CA"; default: the country of the address.',
+def _described(name: str, fields) -> type[serializers.Serializer]:
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            f.name: serializers.CharField(
+                max_length=f.max_length, required=f.required, help_text=f.help
+            )
+            for f in fields
+        },
     )
+
+
+ReportIn = _described("ReportIn", REPORT_FIELDS)
+BatchItemIn = _described("BatchItemIn", BATCH_FIELDS)
 
 
 class ReportOut(serializers.Serializer):
@@ -30,14 +39,6 @@ class ReportOut(serializers.Serializer):
     symptom = serializers.CharField()
     region = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
-
-
-class BatchItemIn(ReportIn):
-    reporter = serializers.CharField(
-        max_length=200,
-        required=False,
-        help_text="Your opaque id of the person: their repeats count once.",
-    )
 
 
 class BatchIn(serializers.Serializer):

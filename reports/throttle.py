@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from reports import redis
+from config import redis
 
 WINDOW_SECONDS = 60
 
@@ -40,7 +40,7 @@ return claimed
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Admission:
     admitted: bool
     first: bool = False  # the reporter's first for this service in the window
     retry_after: int = 0
@@ -60,7 +60,7 @@ def _claim_script(client):
     return client.register_script(_CLAIM)
 
 
-def admit(reporter: str, network: str, service_id: int) -> Verdict:
+def admit(reporter: str, network: str, service_id: int) -> Admission:
     script = _admit_script(redis.client())
     admitted, value = script(
         keys=[
@@ -76,8 +76,8 @@ def admit(reporter: str, network: str, service_id: int) -> Verdict:
         ],
     )
     if not admitted:
-        return Verdict(admitted=False, retry_after=max(int(value), 1))
-    return Verdict(admitted=True, first=bool(value))
+        return Admission(admitted=False, retry_after=max(int(value), 1))
+    return Admission(admitted=True, first=bool(value))
 
 
 def claim_firsts(pairs: list[tuple[int, str]]) -> list[bool]:

@@ -1,12 +1,8 @@
+"""The write endpoints of the API (the form's post is a page: outages.urls)."""
+
 from django.urls import path
 
-from reports import api, views
-
-app_name = "reports"
-
-urlpatterns = [
-    path("s/<slug:slug>/report", views.submit, name="submit"),
-]
+from reports import api
 
 api_urlpatterns = [
     path("reports", api.ReportCreateApi.as_view(), name="report-create"),

@@ -1,9 +1,19 @@
+"""Fixtures every test folder may use: a clean slate, the catalog, a learned
+detector and cycles run as the worker would."""
+
 import pytest
+import time_machine
 from django.core.cache import caches
 
-from outages import readings
+from config import redis
 from outages.catalog import load_catalog, lookup
-from reports import redis
+from outages.models import Incident, Service
+from outages.pipeline.bucketing import bucket_new_reports
+from outages.pipeline.cycle import detect_new_minutes
+from outages.pipeline.history import learn_history
+from outages.web import band
+from tests.helpers.history import quiet_history
+from tests.helpers.outage import MINUTE, NOW, surge
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +22,7 @@ def clean_slate():
     redis.client().flushdb()
     caches["local"].clear()
     lookup.forget()
-    readings.forget_baselines()
+    band.forget_baselines()
     yield
     lookup.forget()
 
@@ -22,3 +32,37 @@ def catalog(db):
     """The real catalog, as `make run` loads it."""
     load_catalog()
     lookup.forget()
+
+
+@pytest.fixture
+def tiktok_with_history(catalog):
+    """Two weeks of normal TikTok reports worldwide and in Germany."""
+    tiktok = Service.objects.get(slug="tiktok")
+    keys, counts = quiet_history(tiktok.id, {"": 4.0, "DE": 1.0})
+    learn_history(keys, counts, last=NOW.replace(second=0) - MINUTE)
+    return tiktok
+
+
+@pytest.fixture
+def cycle_at(django_capture_on_commit_callbacks):
+    """Bucket and detect as the worker would at `moment`."""
+
+    def run(moment):
+        with (
+            time_machine.travel(moment, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            bucket_new_reports()
+            return detect_new_minutes()
+
+    return run
+
+
+@pytest.fixture
+def outage_in_germany(client, tiktok_with_history, cycle_at):
+    """40 people in Germany cannot log in to TikTok; detection has run."""
+    with time_machine.travel(NOW, tick=False):
+        surge(client, 40, region="DE", symptom="login")
+    cycle_at(NOW + MINUTE)
+    cycle_at(NOW + 2 * MINUTE)
+    return Incident.objects.get()

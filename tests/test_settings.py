@@ -113,7 +113,7 @@ def test_the_wsgi_application_loads_the_views_and_scipy_before_serving():
     code = (
         "import sys, config.wsgi; "
         "print(all(m in sys.modules for m in "
-        "('config.urls', 'outages.views', 'reports.api', 'scipy.stats')))"
+        "('config.urls', 'outages.web.pages', 'reports.api', 'scipy.stats')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

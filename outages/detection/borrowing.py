@@ -16,7 +16,7 @@ members that know the hour) until its own hours say otherwise. Either way a
 series may alert only after its own warm-up (`lifecycle.Rules.warmup_hours`),
 so a new service's first reports never open an incident.
 
-Who is whose parent is the caller's business (`outages.series.family` for
+Who is whose parent is the caller's business (`outages.pipeline.family` for
 the live radar): this module sees index arrays only.
 """
 

@@ -1,3 +1,5 @@
+"""Template filters and tags of the pages: durations as people say them, sparklines."""
+
 from datetime import timedelta
 
 from django import template

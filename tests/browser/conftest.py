@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from outages.catalog import load_catalog, lookup
+from tests.helpers.browser import PHONE
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,12 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 
 
 @pytest.fixture(scope="package")
@@ -63,7 +58,7 @@ def site(live_server, settings):
     """The live server with the real catalog, as a visitor's browser sees it.
 
     pytest-django's live server serves static files through Django's finders,
-    which know `reports/report.js` but not the hashed names the production
+    which know `outages/report.js` but not the hashed names the production
     storage writes into STATIC_ROOT: without plain names the page would load
     neither its stylesheet nor its script. The server thread shares this
     process, so the override reaches it.

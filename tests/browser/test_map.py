@@ -8,14 +8,15 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from outages import readings, series
-from outages.bucketing import bucket_new_reports
-from outages.cycle import detect_new_minutes
-from outages.history import learn_history
 from outages.models import DetectorState, Service
-from tests.browser.test_report_form import THIS_MACHINE
-from tests.history import quiet_history
-from tests.outages.conftest import MINUTE, NOW, surge
+from outages.pipeline import state
+from outages.pipeline.bucketing import bucket_new_reports
+from outages.pipeline.cycle import detect_new_minutes
+from outages.pipeline.history import learn_history
+from outages.web.places import elevated_places
+from tests.helpers.browser import THIS_MACHINE
+from tests.helpers.history import quiet_history
+from tests.helpers.outage import MINUTE, NOW, surge
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 # Normal reports per minute where the outage will strike.
@@ -34,13 +35,13 @@ def teach_quiet_weeks(service):
     if not _learned:
         keys, counts = quiet_history(service.id, NORMAL)
         learn_history(keys, counts, last=LAST_QUIET_MINUTE)
-        _learned.append(series.unpack(bytes(DetectorState.objects.get().arrays))[1])
+        _learned.append(state.unpack(bytes(DetectorState.objects.get().arrays))[1])
         return
     keys = [(service.id, region) for region in NORMAL]
     DetectorState.objects.update_or_create(
         shard=0,
         defaults={
-            "arrays": series.pack(keys, _learned[0]),
+            "arrays": state.pack(keys, _learned[0]),
             "minute": LAST_QUIET_MINUTE,
         },
     )
@@ -68,7 +69,7 @@ def tiktok(site):
 @pytest.fixture
 def outage(tiktok, client):
     cause_outage(client)
-    return {r["code"]: r for r in readings.elevated_regions()["regions"]}
+    return {r["code"]: r for r in elevated_places()["regions"]}
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from outages.bucketing import bucket_new_reports
-from outages.cycle import detect_new_minutes
-from outages.history import learn_history
 from outages.models import Incident, Service
-from tests.browser.conftest import PHONE
-from tests.browser.test_report_form import THIS_MACHINE, choose_place
-from tests.history import quiet_history
-from tests.outages.conftest import surge
+from outages.pipeline.bucketing import bucket_new_reports
+from outages.pipeline.cycle import detect_new_minutes
+from outages.pipeline.history import learn_history
+from tests.helpers.browser import PHONE, THIS_MACHINE, choose_place
+from tests.helpers.history import quiet_history
+from tests.helpers.outage import surge
 
 MINUTE = timedelta(minutes=1)
 

@@ -4,16 +4,7 @@ from playwright.sync_api import expect
 
 from outages.models import Symptom
 from reports.models import Report
-
-THIS_MACHINE = {"127.0.0.1", "localhost", "::1"}
-
-
-def choose_place(page, country, subdivision):
-    page.get_by_label("Country").select_option(country)
-    # report.js fetches the country's subdivisions into the second menu.
-    menu = page.get_by_label("State or region (optional)")
-    expect(menu.locator(f"option[value='{subdivision}']")).to_be_attached()
-    menu.select_option(subdivision)
+from tests.helpers.browser import THIS_MACHINE, choose_place
 
 
 def test_a_report_from_the_browser_is_stored_without_a_page_reload(
@@ -101,7 +92,7 @@ def test_the_service_page_loads_its_stylesheet_and_script(site, page):
     page.goto(f"{site.url}/s/tiktok/")
 
     assert statuses.get("/static/outages/site.css") == 200
-    assert statuses.get("/static/reports/report.js") == 200
+    assert statuses.get("/static/outages/report.js") == 200
     # The stylesheet applies: symptom buttons are white, not the browser's grey.
     button = page.get_by_role("button", name="Can't log in")
     color = button.evaluate("b => getComputedStyle(b).backgroundColor")

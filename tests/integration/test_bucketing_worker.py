@@ -10,7 +10,7 @@ from outages.models import Bucket
 from outages.tasks import bucket_new_reports
 from reports import intake
 from reports.models import PendingReport, Report
-from tests.servers import celery_worker, wait_until
+from tests.helpers.servers import celery_worker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

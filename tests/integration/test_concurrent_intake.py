@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.db.models import Sum
 
-from outages.bucketing import bucket_new_reports
 from outages.catalog import load_catalog, lookup
 from outages.models import Bucket
+from outages.pipeline.bucketing import bucket_new_reports
 from reports.models import Report
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,11 +4,11 @@ import pytest
 from django.utils import timezone
 
 from outages.catalog import load_catalog, lookup
-from outages.history import learn_history
 from outages.models import DetectorState, Incident, Service
+from outages.pipeline.history import learn_history
 from outages.tasks import detect
-from tests.history import quiet_history
-from tests.servers import celery_worker, wait_until
+from tests.helpers.history import quiet_history
+from tests.helpers.servers import celery_worker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MINUTE = timedelta(minutes=1)

@@ -2,7 +2,7 @@ import pytest
 
 from outages.models import Heartbeat
 from outages.tasks import record_heartbeat
-from tests.servers import celery_worker, wait_until
+from tests.helpers.servers import celery_worker, wait_until
 
 
 @pytest.mark.django_db(transaction=True)

@@ -212,7 +212,7 @@ def test_a_database_that_refuses_the_write_gets_503_and_nothing_counts(client):
 @pytest.mark.parametrize("salt_known", [True, False])
 def test_redis_down_gets_503(client, catalog, settings, tmp_path, salt_known):
     from reports import reporters
-    from tests.servers import redis_server
+    from tests.helpers.servers import redis_server
 
     if not salt_known:
         reporters._salts.clear()

@@ -70,7 +70,7 @@ def test_a_batch_where_every_item_is_bad_gets_400(client, token):
 
 
 def test_anonymous_entries_count_without_leaving_a_dedup_mark(client, token):
-    from reports import redis
+    from config import redis
 
     item = {"service": "tiktok", "symptom": "login", "region": "DE"}
     named = {**item, "reporter": "u1"}

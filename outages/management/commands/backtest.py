@@ -1,3 +1,5 @@
+"""`manage.py backtest`: the live detector replayed over CSV files."""
+
 import sys
 from pathlib import Path
 

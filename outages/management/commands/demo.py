@@ -1,3 +1,5 @@
+"""`manage.py demo`: simulated history for an empty radar (make run's DEMO=1)."""
+
 import time
 
 from django.core.management.base import BaseCommand

@@ -1,3 +1,5 @@
+"""`manage.py loadcatalog`: services, symptoms and ISO regions, upserted."""
+
 from django.core.management.base import BaseCommand
 
 from outages.catalog import load_catalog

@@ -1,3 +1,5 @@
+"""`manage.py simulate`: labelled series for backtest, or a crowd sent to a radar."""
+
 import csv
 import json
 import time

@@ -1,0 +1,53 @@
+"""Reading the buckets in bulk for the detector and for incidents.
+
+A series is a service in a region ("" for the whole world). Its counts are
+distinct reporters per UTC minute, summed over symptoms, read in one query
+per cycle whatever the number of series.
+"""
+
+from datetime import datetime
+
+import numpy as np
+from django.db import connection
+
+from outages.detection.clock import MINUTE
+
+Key = tuple[int, str]  # (service id, region code or "")
+
+
+def reporters_per_minute(first: datetime, last: datetime) -> dict[Key, np.ndarray]:
+    """Distinct reporters per minute from `first` to `last` (inclusive)."""
+    length = int((last - first) / MINUTE) + 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT service_id, region, minute, sum(reporters)
+            FROM outages_bucket
+            WHERE minute >= %s AND minute <= %s
+            GROUP BY service_id, region, minute
+            """,
+            [first, last],
+        )
+        rows = cursor.fetchall()
+    counts: dict[Key, np.ndarray] = {}
+    for service_id, region, minute, reporters in rows:
+        series = counts.setdefault((service_id, region), np.zeros(length))
+        series[int((minute - first) / MINUTE)] = reporters
+    return counts
+
+
+def symptom_shares(service_id: int, first: datetime, last: datetime) -> dict:
+    """Each symptom's share of the service's reports worldwide, in %."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.slug, sum(b.reports)
+            FROM outages_bucket b JOIN outages_symptom s ON s.id = b.symptom_id
+            WHERE b.service_id = %s AND b.region = '' AND b.minute BETWEEN %s AND %s
+            GROUP BY s.slug ORDER BY 2 DESC, 1
+            """,
+            [service_id, first, last],
+        )
+        rows = cursor.fetchall()
+    total = sum(n for _, n in rows) or 1
+    return {slug: round(100.0 * n / total, 1) for slug, n in rows}

@@ -1,0 +1,71 @@
+"""The detection cycle: judge every series for each minute not yet judged.
+
+The detector's arrays live in one row, locked for the cycle, so cycles that
+overlap (a slow one and the next minute's) take turns and never judge a
+minute twice. A worker that was down catches up on the minutes it missed,
+up to a day.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from outages.detection.clock import MINUTE, hours_of_week_from
+from outages.pipeline import counts, incidents, state, status
+from outages.pipeline.family import family
+
+MAX_CATCH_UP = 24 * 60
+# A minute is judged once it has been over for this long, so the reports of
+# its last seconds have been bucketed.
+SETTLE = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    minutes: int  # how many minutes were judged
+    series: int
+    changes: incidents.Applied | None = None
+
+
+def detect_new_minutes(now: datetime | None = None) -> Cycle:
+    """Judge the complete minutes since the last cycle, up to `now`."""
+    now = now or timezone.now()
+    last = (now - SETTLE).replace(second=0, microsecond=0) - MINUTE
+    with transaction.atomic():
+        row = state.locked()
+        first = row.minute + MINUTE if row.minute else last
+        first = max(first, last - (MAX_CATCH_UP - 1) * MINUTE)
+        if first > last:
+            return Cycle(0, 0)
+        keys, detector = state.unpack(bytes(row.arrays))
+        found = counts.reporters_per_minute(first, last)
+        index = {key: i for i, key in enumerate(keys)}
+        new = sorted(key for key in found if key not in index)
+        index.update((key, len(keys) + i) for i, key in enumerate(new))
+        keys += new
+        detector.grow(len(new))
+        # Quiet series borrow from their parents (see detection/borrowing.py).
+        detector.family = family(keys)
+
+        length = int((last - first) / MINUTE) + 1
+        matrix = np.zeros((len(keys), length))
+        for key, values in found.items():
+            matrix[index[key]] = values
+        hours = hours_of_week_from(first, length)
+        changes = incidents.Applied([], [], [])
+        for t in range(length):
+            _, _, opened, ongoing = detector.step(int(hours[t]), matrix[:, t])
+            # Catching up, incidents are applied where they happened; the
+            # last minute is always applied.
+            changed = opened.any() or detector.resolved_now.any()
+            if changed or t == length - 1 or (ongoing.any() and t % 5 == 4):
+                changes += incidents.apply(keys, detector, at=first + (t + 1) * MINUTE)
+
+        row.arrays = state.pack(keys, detector)
+        row.minute = last
+        row.save(update_fields=["arrays", "minute", "updated_at"])
+        transaction.on_commit(lambda: status.publish(keys, detector))
+    return Cycle(length, len(keys), changes)

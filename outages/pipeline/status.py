@@ -1,0 +1,104 @@
+"""What the radar says about each service right now, as the last cycle left it.
+
+After each detection cycle every service's level (ok, possible, outage) and
+its places are published to Redis; the pages and the read API read them from
+there. A status that has not been renewed for STATUS_TTL_SECONDS expires, so
+a stalled detector shows as "no status", never as a stale all-clear.
+"""
+
+import json
+
+import redis as redis_errors
+from django.utils import timezone
+
+from config import redis
+from outages.detection.lifecycle import ONGOING, SUSPECTED
+from outages.detection.significance import WINDOWS
+
+LEVELS = ("ok", "possible", "outage")
+# What people are shown: reporters in the last 15 minutes against normal.
+SUMMARY_WINDOW_MINUTES = 15
+SUMMARY_WINDOW = WINDOWS.index(SUMMARY_WINDOW_MINUTES)
+STATUS_KEY = "radar:status"
+REGIONS_KEY = "radar:regions"
+STATUS_TTL_SECONDS = 600
+
+
+def level_of(state: int) -> str:
+    """Problems while in an incident, possible problems while suspected."""
+    return {ONGOING: "outage", SUSPECTED: "possible"}.get(state, "ok")
+
+
+def publish(keys, detector) -> None:
+    """Cache every service's level after a cycle, for pages and the API.
+
+    Two keys: a small summary (each service's level and its elevated places,
+    read by every page) and a hash of each service's places with any
+    activity (read by its regional map).
+    """
+    observed = detector.window_observed[:, SUMMARY_WINDOW]
+    expected = detector.window_expected[:, SUMMARY_WINDOW]
+    services: dict[str, dict] = {}
+    places: dict[str, dict] = {}
+    for i, (service_id, region) in enumerate(keys):
+        level = level_of(int(detector.states.state[i]))
+        values = {
+            "level": level,
+            "observed": round(float(observed[i]), 2),
+            "expected": round(float(expected[i]), 2),
+        }
+        if region and (values["observed"] or values["expected"] >= 0.01):
+            places.setdefault(str(service_id), {})[region] = values
+        if region and level == "ok":
+            continue
+        entry = services.setdefault(
+            str(service_id),
+            {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}},
+        )
+        if region:
+            entry["regions"][region] = values
+        else:
+            entry.update(values)
+    for entry in services.values():
+        # As with incidents, a service is as bad as its worst place.
+        levels = [entry["level"], *(r["level"] for r in entry["regions"].values())]
+        entry["level"] = max(levels, key=LEVELS.index)
+    at = timezone.now().isoformat()
+    body = {"at": at, "services": services}
+    pipe = redis.client().pipeline(transaction=True)
+    pipe.set(STATUS_KEY, json.dumps(body), ex=STATUS_TTL_SECONDS)
+    pipe.delete(REGIONS_KEY)
+    if places:
+        pipe.hset(
+            REGIONS_KEY,
+            mapping={
+                k: json.dumps({"at": at, "regions": v}) for k, v in places.items()
+            },
+        )
+        pipe.expire(REGIONS_KEY, STATUS_TTL_SECONDS)
+    pipe.execute()
+
+
+def current() -> dict:
+    """The last published status: {"at": ..., "services": {id: {...}}}."""
+    try:
+        raw = redis.client().get(STATUS_KEY)
+    except redis_errors.RedisError:
+        raw = None
+    return json.loads(raw) if raw else {"at": None, "services": {}}
+
+
+def service_places(service_id: int) -> dict:
+    """Each place with activity for the service: {"at": ..., "regions": {...}}."""
+    try:
+        raw = redis.client().hget(REGIONS_KEY, str(service_id))
+    except redis_errors.RedisError:
+        raw = None
+    return json.loads(raw) if raw else {"at": None, "regions": {}}
+
+
+def service_level(service_id: int, published: dict | None = None) -> dict:
+    """One service's entry of the status (`published`, or the current one)."""
+    published = published or current()
+    entry = published["services"].get(str(service_id))
+    return entry or {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}}

@@ -1,0 +1,108 @@
+"""Query filters of the read API's lists."""
+
+from datetime import UTC
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, F, Func, Q, Value
+
+from outages.catalog import lookup
+from outages.models import Incident, Service
+from outages.pipeline import status
+
+
+def search_services(queryset, query: str):
+    """Services whose name, slug or an alias contains `query`."""
+    query = query.strip()[:100]
+    if not query:
+        return queryset
+    return queryset.annotate(
+        alias_text=Func(
+            F("aliases"),
+            Value(" "),
+            function="array_to_string",
+            output_field=CharField(),
+        )
+    ).filter(
+        Q(name__icontains=query)
+        | Q(slug__icontains=query)
+        | Q(alias_text__icontains=query)
+    )
+
+
+class ServiceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Name, slug or alias contains this text."
+    )
+    category = django_filters.ChoiceFilter(choices=Service.Category.choices)
+    level = django_filters.ChoiceFilter(
+        choices=[(level, level) for level in status.LEVELS],
+        method="at_level",
+        label="Only services at this level now.",
+    )
+
+    class Meta:
+        model = Service
+        fields = ["q", "category", "level"]
+
+    def search(self, queryset, name, value):
+        return search_services(queryset, value)
+
+    def at_level(self, queryset, name, value):
+        levels = status.current()["services"]
+        troubled = [int(k) for k, v in levels.items() if v["level"] != "ok"]
+        if value == "ok":
+            return queryset.exclude(id__in=troubled)
+        return queryset.filter(
+            id__in=[int(k) for k, v in levels.items() if v["level"] == value]
+        )
+
+
+def known_region(value: str) -> None:
+    if value.strip().upper() not in ("", "WORLDWIDE") and not lookup.place(value):
+        raise ValidationError(
+            "Unknown region %(value)r: use an ISO 3166 code such as DE or US-CA, "
+            "or worldwide.",
+            params={"value": value},
+        )
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A moment in any offset, compared in UTC (PostgreSQL refuses some offsets)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value and value.astimezone(UTC))
+
+
+class IncidentFilter(django_filters.FilterSet):
+    service = django_filters.CharFilter(
+        field_name="service__slug", label="The service's slug."
+    )
+    region = django_filters.CharFilter(
+        method="in_region",
+        validators=[known_region],
+        label="Only incidents that affected this region (worldwide for global ones).",
+    )
+    state = django_filters.ChoiceFilter(choices=Incident.State.choices)
+    since = UtcDateTimeFilter(
+        method="open_since", label="Only incidents still open at or after this time."
+    )
+    until = UtcDateTimeFilter(
+        field_name="opened_at",
+        lookup_expr="lte",
+        label="Only incidents opened at or before this time.",
+    )
+
+    class Meta:
+        model = Incident
+        fields = ["service", "region", "state", "since", "until"]
+
+    def in_region(self, queryset, name, value):
+        code = value.strip().upper()
+        if code == "WORLDWIDE":
+            code = ""
+        return queryset.filter(regions__contains=[{"region": code}])
+
+    def open_since(self, queryset, name, value):
+        value = value.astimezone(UTC)
+        return queryset.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=value))

@@ -1,0 +1,62 @@
+"""The report form's post: store the report, then show the page's answer.
+
+Post-redirect-get: a stored report redirects to the service page, which then
+says whether others have the same problem and what to try. A report that
+cannot be taken renders the page again with the form and the reason (400,
+429 or 503), so the person loses nothing they typed.
+"""
+
+from urllib.parse import urlencode
+
+import redis
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from outages.web.pages import render_service_page
+from reports import intake, reporters
+from reports.forms import ReportForm
+from reports.models import Report
+
+
+@require_POST
+def submit(request, slug):
+    """The report form's target: store, then redirect to the page's answer."""
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return render_service_page(request, slug, form=form, status=400)
+    try:
+        reporter = reporters.identify(request, timezone.now().date())
+        draft = intake.validate(
+            slug, form.cleaned_data["symptom"], form.region, reporter.country
+        )
+        accepted = intake.accept_report(draft, reporter, source=Report.Source.WEB)
+    except intake.IntakeError as exc:
+        if "service" in exc.errors:
+            raise Http404(exc.errors["service"]) from None
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        return render_service_page(request, slug, form=form, status=400)
+    except intake.Throttled as exc:
+        form.add_error(
+            None,
+            "You have sent several reports in the last minute. "
+            f"Please wait {exc.retry_after} seconds before reporting again.",
+        )
+        response = render_service_page(request, slug, form=form, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except (intake.Unavailable, redis.RedisError):
+        form.add_error(
+            None, "We cannot store reports right now. Please try again in a minute."
+        )
+        response = render_service_page(request, slug, form=form, status=503)
+        response["Retry-After"] = "30"
+        return response
+    query = {"reported": accepted.symptom}
+    if accepted.region:
+        query["region"] = accepted.region
+    url = reverse("outages:service", args=[slug])
+    return redirect(f"{url}?{urlencode(query)}#result")

@@ -1,0 +1,82 @@
+from datetime import UTC, datetime
+
+import time_machine
+
+from outages.models import Bucket
+from outages.pipeline.bucketing import bucket_new_reports, bucketing_lag
+from reports.models import PendingReport
+
+NOON = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
+
+
+def report(client, service="tiktok", symptom="login", region=None, agent="A"):
+    body = {"service": service, "symptom": symptom}
+    if region:
+        body["region"] = region
+    response = client.post(
+        "/api/v1/reports", body, content_type="application/json", HTTP_USER_AGENT=agent
+    )
+    assert response.status_code == 201
+
+
+def counts(**filters):
+    return {
+        (b.region, b.symptom.slug, b.minute.minute): (b.reports, b.reporters)
+        for b in Bucket.objects.filter(**filters).select_related("symptom")
+    }
+
+
+def test_reports_are_counted_per_minute_at_every_level(client, catalog):
+    with time_machine.travel(NOON, tick=False):
+        report(client, region="US-CA", agent="A")
+        report(client, region="US-CA", agent="A")  # a repeat: stored, not counted
+        report(client, region="US-TX", agent="B")
+    with time_machine.travel(NOON.replace(minute=1), tick=False):
+        report(client, region="DE", agent="C")
+        assert bucket_new_reports().reports == 4
+    assert counts() == {
+        ("US-CA", "login", 0): (2, 1),
+        ("US-TX", "login", 0): (1, 1),
+        ("US", "login", 0): (3, 2),
+        ("", "login", 0): (3, 2),
+        ("DE", "login", 1): (1, 1),
+        ("", "login", 1): (1, 1),
+    }
+    assert not PendingReport.objects.exists()
+
+
+def test_bucketing_again_adds_nothing(client, catalog):
+    report(client, region="DE")
+    bucket_new_reports()
+    before = counts()
+    assert bucket_new_reports().reports == 0
+    assert counts() == before
+
+
+def test_new_reports_add_to_existing_buckets(client, catalog):
+    with time_machine.travel(NOON, tick=False):
+        report(client, region="DE", agent="A")
+        bucket_new_reports()
+        report(client, region="DE", agent="B")
+        bucket_new_reports(limit=1)
+    assert counts(region="DE") == {("DE", "login", 0): (2, 2)}
+
+
+def test_a_small_batch_size_still_empties_the_queue(client, catalog):
+    for agent in "ABCDE":
+        report(client, region="DE", agent=agent)
+    assert bucket_new_reports(limit=2).reports == 5
+    assert counts(region="")[("", "login", bucketing_minute())][1] == 5
+
+
+def bucketing_minute():
+    return Bucket.objects.get(region="").minute.minute
+
+
+def test_the_lag_is_the_age_of_the_oldest_uncounted_report(client, catalog):
+    with time_machine.travel(NOON, tick=False):
+        report(client)
+    with time_machine.travel(NOON.replace(second=42), tick=False):
+        assert bucketing_lag().total_seconds() == 12
+        bucket_new_reports()
+        assert bucketing_lag().total_seconds() == 0

@@ -1,0 +1,205 @@
+"""The read API against real PostgreSQL and Redis, after a real detection cycle."""
+
+import json
+
+import pytest
+import time_machine
+
+from config import redis
+from outages.pipeline import status
+from tests.helpers.outage import MINUTE, NOW
+
+
+def get(client, url, **params):
+    with time_machine.travel(NOW + 2 * MINUTE, tick=False):
+        response = client.get(url, params)
+    return response
+
+
+def test_services_in_trouble_come_first_with_their_level(client, outage_in_germany):
+    body = get(client, "/api/v1/services", limit=5).json()
+    assert body["count"] >= 200
+    first = body["results"][0]
+    assert first["slug"] == "tiktok" and first["level"] == "outage"
+    assert first["page"] == "/s/tiktok/"
+    assert {s["level"] for s in body["results"][1:]} == {"ok"}
+
+    found = get(client, "/api/v1/services", q="tik", category="social").json()
+    assert [s["slug"] for s in found["results"]] == ["tiktok"]
+    troubled = get(client, "/api/v1/services", level="outage").json()
+    assert [s["slug"] for s in troubled["results"]] == ["tiktok"]
+
+
+def test_status_says_outage_with_the_open_incident_and_where(client, outage_in_germany):
+    body = get(client, "/api/v1/services/tiktok/status").json()
+    assert body["level"] == "outage"
+    assert body["window_minutes"] == 15
+    assert body["incident"]["id"] == outage_in_germany.id
+    assert body["incident"]["symptoms"]["login"] == 100.0
+    germany = next(r for r in body["regions"] if r["code"] == "DE")
+    assert germany["name"] == "Germany" and germany["level"] == "outage"
+    assert germany["observed"] >= 40 and germany["ratio"] > 3
+
+    quiet = get(client, "/api/v1/services/gmail/status").json()
+    assert quiet["level"] == "ok" and quiet["incident"] is None
+
+    detail = get(client, "/api/v1/services/tiktok").json()
+    assert detail["name"] == "TikTok" and detail["level"] == "outage"
+
+
+def test_regions_and_map_show_the_affected_country(client, outage_in_germany):
+    regions = get(client, "/api/v1/services/tiktok/regions").json()
+    assert regions["service"] == "tiktok" and regions["at"]
+    assert regions["regions"][0]["code"] == "DE"
+    assert regions["regions"][0]["level"] == "outage"
+
+    elevated = get(client, "/api/v1/map").json()["regions"]
+    assert [r["code"] for r in elevated] == ["DE"]
+    assert elevated[0]["kind"] == "country"
+    assert [s["slug"] for s in elevated[0]["services"]] == ["tiktok"]
+    assert elevated[0]["services"][0]["url"] == "/s/tiktok/"
+
+
+def test_incidents_filter_by_service_region_state_and_time(client, outage_in_germany):
+    def ids(**params):
+        body = get(client, "/api/v1/incidents", **params).json()
+        return [i["id"] for i in body["results"]]
+
+    mine = [outage_in_germany.id]
+    assert ids() == mine
+    assert ids(service="tiktok", region="de", state="ongoing") == mine
+    assert ids(service="gmail") == ids(region="FR") == ids(state="resolved") == []
+    assert ids(since=(NOW - 60 * MINUTE).isoformat()) == mine
+    assert ids(until=(NOW - 60 * MINUTE).isoformat()) == []
+
+    detail = get(client, f"/api/v1/incidents/{outage_in_germany.id}").json()
+    assert detail["service"] == "tiktok" and detail["state"] == "ongoing"
+    assert detail["updates"][0]["kind"] == "opened"
+    assert "DE" in {r["region"] for r in detail["regions"]}
+
+
+def test_series_counts_reporters_per_bucket_against_the_expected_band(
+    client, outage_in_germany
+):
+    body = get(
+        client,
+        "/api/v1/services/tiktok/series",
+        resolution="1m",
+        region="DE",
+        start=(NOW - 10 * MINUTE).isoformat(),
+        end=(NOW + 2 * MINUTE).isoformat(),
+    ).json()
+    assert body["resolution"] == "1m" and body["region"] == "DE"
+    points = body["points"]
+    assert len(points) == 13
+    surge_minute = points[10]
+    assert surge_minute["at"].startswith("2026-11-24T12:00:00")
+    assert surge_minute["reporters"] == surge_minute["reports"] == 40
+    # Germany's normal is about one report a minute.
+    assert 0.3 < surge_minute["expected"] < 3
+    assert surge_minute["low"] <= surge_minute["expected"] <= surge_minute["high"]
+    assert surge_minute["reporters"] > surge_minute["high"]
+    assert all(p["reporters"] == 0 for p in points[:10])
+
+    hourly = get(
+        client, "/api/v1/services/tiktok/series", resolution="1h", symptom="login"
+    ).json()
+    assert len(hourly["points"]) == 25  # the last 24 hours, aligned to hours
+    assert sum(p["reporters"] for p in hourly["points"]) == 40
+    assert hourly["points"][-1]["expected"] is None  # per symptom: no baseline
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field", "message"),
+    [
+        (
+            "/api/v1/services/tiktok/series",
+            {"resolution": "2m"},
+            "resolution",
+            "not a valid choice",
+        ),
+        (
+            "/api/v1/services/tiktok/series",
+            {"region": "XX"},
+            "region",
+            "Unknown region",
+        ),
+        (
+            "/api/v1/services/tiktok/series",
+            {"symptom": "nope"},
+            "symptom",
+            "Unknown symptom",
+        ),
+        (
+            "/api/v1/services/tiktok/series",
+            {"start": "yesterday"},
+            "start",
+            "Datetime has wrong format",
+        ),
+        (
+            "/api/v1/services/tiktok/series",
+            {"start": "2026-11-24T12:00:00Z", "end": "2026-11-24T11:00:00Z"},
+            "start",
+            "Must be before end",
+        ),
+        (
+            "/api/v1/services/tiktok/series",
+            {"resolution": "1m", "start": "2026-11-01T00:00:00Z"},
+            "start",
+            "at most 2000",
+        ),
+        ("/api/v1/incidents", {"state": "bogus"}, "state", "valid choice"),
+        ("/api/v1/incidents", {"region": "ZZ"}, "region", "Unknown region"),
+        ("/api/v1/incidents", {"since": "soon"}, "since", "valid date"),
+        ("/api/v1/services", {"category": "nope"}, "category", "valid choice"),
+    ],
+)
+def test_bad_queries_get_400_naming_the_parameter(
+    client, catalog, url, params, field, message
+):
+    response = client.get(url, params)
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field])
+
+
+def test_unknown_things_are_404_with_a_message(client, catalog):
+    for url in (
+        "/api/v1/services/no-such-service",
+        "/api/v1/services/no-such-service/series",
+        "/api/v1/incidents/999999",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.json()["detail"]
+
+
+def test_answers_are_served_from_memory_for_a_few_seconds(client, catalog):
+    assert get(client, "/api/v1/map").json()["regions"] == []
+    published = {"at": NOW.isoformat(), "services": {}}
+    redis.client().set(status.STATUS_KEY, json.dumps(published))
+    body = get(client, "/api/v1/map").json()
+    assert body["at"] is None  # still the first answer
+    assert "max-age=" in get(client, "/api/v1/map")["Cache-Control"]
+
+
+def test_the_schema_documents_every_endpoint_and_the_docs_are_local(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = set(schema["paths"])
+    assert {
+        "/api/v1/reports",
+        "/api/v1/reports/batch",
+        "/api/v1/services",
+        "/api/v1/services/{slug}",
+        "/api/v1/services/{slug}/status",
+        "/api/v1/services/{slug}/series",
+        "/api/v1/services/{slug}/regions",
+        "/api/v1/incidents",
+        "/api/v1/incidents/{id}",
+        "/api/v1/map",
+    } <= paths
+    series = schema["paths"]["/api/v1/services/{slug}/series"]["get"]
+    assert {"200", "400", "404"} <= set(series["responses"])
+    for page in ("/api/docs/", "/api/redoc/"):
+        html = client.get(page).text
+        assert "/static/drf_spectacular_sidecar/" in html
+        assert "https://" not in html.replace("https://github.com", "")
