@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "outages.web.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,14 +84,7 @@ def _database(url: str) -> dict:
     # No health check before each request: it costs a round trip per report.
     # After a PostgreSQL restart each web worker answers one request with 503
     # (nothing stored) and then reconnects.
-    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False)
-    # Lets the report insert be prepared (reports/storage.py). Django's own
-    # queries bind on the client and are never prepared, so this changes
-    # nothing else; 0 turns it off, for a pooler that cannot keep prepared
-    # statements (PgBouncer in transaction mode before 1.21).
-    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        database.setdefault("OPTIONS", {})["prepare_threshold"] = 1
-    return database
+    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False)
 
 
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:25432/radar")
@@ -245,8 +239,17 @@ DEDUP_WINDOW_MINUTES = env_int("DEDUP_WINDOW_MINUTES", 30, minimum=1)
 # only the socket address, so a forged header cannot dodge the limits.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 BATCH_MAX_ITEMS = env_int("BATCH_MAX_ITEMS", 1000, minimum=1)
-# Reports folded into counts per bucketing transaction.
+# Reports moved from the intake log and counted per bucketing transaction.
 BUCKETING_BATCH_SIZE = env_int("BUCKETING_BATCH_SIZE", 20000, minimum=1)
+# The intake log's bound: beyond it intake answers 503 with Retry-After until
+# bucketing catches up (PostgreSQL away for a long time). An entry takes about
+# 100 bytes of Redis memory, so the default holds an hour of 500 reports a
+# second in about 200 MB; Redis's own maxmemory (noeviction) is the hard stop.
+INTAKE_BACKLOG_MAX_ENTRIES = env_int("INTAKE_BACKLOG_MAX_ENTRIES", 2_000_000, minimum=1)
+# How the intake Redis syncs its append-only file, as it was started:
+# "always" (a 2xx survives a machine crash) or "everysec" (faster; a machine
+# crash may lose the last second). /readyz refuses when Redis differs.
+INTAKE_FSYNC = env_choice("INTAKE_FSYNC", "always", ("always", "everysec"))
 # /readyz fails when the oldest uncounted report has waited longer than this.
 BUCKETING_MAX_LAG_SECONDS = env_int("BUCKETING_MAX_LAG_SECONDS", 120, minimum=1)
 

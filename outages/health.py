@@ -1,7 +1,8 @@
 """Liveness and readiness: is each part the radar depends on answering?
 
-Readiness asks PostgreSQL, Redis and the Celery worker (through the heartbeat
-the worker writes on a schedule), and how far bucketing lags behind intake.
+Readiness asks PostgreSQL, Redis (and whether it syncs the intake log to disk
+as configured) and the Celery worker (through the heartbeat the worker writes
+on a schedule), and how far bucketing lags behind intake.
 Each check returns None when the part is fine, or a short reason a person can
 act on.
 """
@@ -46,6 +47,30 @@ def check_redis() -> str | None:
     return None
 
 
+def check_persistence() -> str | None:
+    """Is Redis keeping the intake log on disk the way the app promises?"""
+    want = settings.INTAKE_FSYNC
+    try:
+        config = radar_redis.client(PROBE_TIMEOUT).config_get("append*")
+    except redis.ResponseError:
+        # CONFIG renamed away (a managed Redis): the AOF flag is still in INFO.
+        try:
+            info = radar_redis.client(PROBE_TIMEOUT).info("persistence")
+        except redis.RedisError as exc:
+            return f"unknown: {exc}"
+        return None if info.get("aof_enabled") else "the append-only file is off"
+    except redis.RedisError as exc:
+        return f"unknown: {exc}"
+    if config.get("appendonly") != "yes":
+        return "the append-only file is off: accepted reports could be lost"
+    if config.get("appendfsync") != want:
+        return (
+            f"appendfsync is {config.get('appendfsync')!r}, "
+            f"but INTAKE_FSYNC promises {want!r}"
+        )
+    return None
+
+
 def check_worker() -> str | None:
     try:
         last = Heartbeat.objects.aggregate(last=Max("beat_at"))["last"]
@@ -62,8 +87,8 @@ def check_worker() -> str | None:
 def check_bucketing() -> str | None:
     try:
         lag = bucketing.bucketing_lag().total_seconds()
-    except Exception:
-        return "unknown: the database is down"
+    except redis.RedisError:
+        return "unknown: Redis is down"
     if lag > settings.BUCKETING_MAX_LAG_SECONDS:
         return f"{int(lag)} s behind: reports are waiting to be counted"
     return None
@@ -72,6 +97,7 @@ def check_bucketing() -> str | None:
 CHECKS = {
     "database": check_database,
     "redis": check_redis,
+    "persistence": check_persistence,
     "worker": check_worker,
     "bucketing": check_bucketing,
 }

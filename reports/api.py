@@ -6,7 +6,6 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import exceptions, status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -17,6 +16,7 @@ from reports import errors, intake, reporters, schema
 from reports.errors import PayloadTooLarge
 from reports.fields import BATCH_FIELDS, REPORT_FIELDS, read_report
 from reports.models import Report
+from reports.tokens import RememberedTokenAuthentication
 
 REPORT_MAX_BYTES = 2 * 1024
 BATCH_MAX_BYTES = 512 * 1024
@@ -97,9 +97,17 @@ class ReportCreateApi(APIView):
             fallback_country=reporter.country,
         )
         accepted = intake.accept_report(
-            draft, reporter, source=Report.Source.API, idempotency_key=key, now=now
+            draft,
+            reporter,
+            source=Report.Source.API,
+            idempotency_key=key,
+            now=now,
+            asked=(fields["service"], fields["symptom"], fields.get("region")),
         )
-        return errors.json_response(as_json(accepted), status.HTTP_201_CREATED)
+        response = errors.json_response(as_json(accepted), status.HTTP_201_CREATED)
+        if accepted.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 def _json_body(request, limit: int):
@@ -146,7 +154,7 @@ def _batch_item(raw, salt: bytes, token: str) -> intake.BatchItem:
 class ReportBatchApi(APIView):
     """Forward many reports at once (for integrators, with an API token)."""
 
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [RememberedTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
@@ -161,6 +169,7 @@ class ReportBatchApi(APIView):
             raise exceptions.ValidationError(
                 {"reports": [f"At most {settings.BATCH_MAX_ITEMS} reports per batch."]}
             )
+        key = _idempotency_key(request)
         salt = reporters.daily_salt(timezone.now().date())
         token = str(request.user.pk)
         items, results = [], [None] * len(entries)
@@ -173,10 +182,15 @@ class ReportBatchApi(APIView):
                     "status": "rejected",
                     "errors": {f: [m] for f, m in exc.errors.items()},
                 }
-        accepted = intake.accept_batch([item for _, item in items])
+        accepted = intake.accept_batch(
+            [item for _, item in items],
+            idempotency_key=key,
+            scope=f"token:{token}",
+            asked=(json.dumps(entries, sort_keys=True),),
+        )
         for (index, _), report in zip(items, accepted, strict=True):
             results[index] = {"index": index, "status": "accepted", **as_json(report)}
-        return Response(
+        response = Response(
             {
                 "accepted": len(accepted),
                 "rejected": len(entries) - len(accepted),
@@ -184,3 +198,6 @@ class ReportBatchApi(APIView):
             },
             status=status.HTTP_200_OK if accepted else status.HTTP_400_BAD_REQUEST,
         )
+        if accepted and accepted[0].replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

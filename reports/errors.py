@@ -15,7 +15,13 @@ from django.http import HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
-from reports.intake import IdempotencyConflict, IntakeError, Throttled, Unavailable
+from reports.intake import (
+    Backpressure,
+    IdempotencyMismatch,
+    IntakeError,
+    Throttled,
+    Unavailable,
+)
 
 RETRY_UNAVAILABLE_SECONDS = 5
 
@@ -30,8 +36,14 @@ class ServiceUnavailable(exceptions.APIException):
     default_detail = "Reports cannot be stored right now; please retry shortly."
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
+class Backlogged(ServiceUnavailable):
+    def __init__(self, detail, retry_after: int):
+        super().__init__(detail)
+        self.wait = retry_after
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
 
 def _as_api_exception(exc):
@@ -49,8 +61,10 @@ def _as_api_exception(exc):
         return ServiceUnavailable(
             "Reports cannot be stored right now (Redis unavailable)."
         )
-    if isinstance(exc, IdempotencyConflict):
-        return Conflict(str(exc))
+    if isinstance(exc, Backpressure):
+        return Backlogged(str(exc), exc.retry_after)
+    if isinstance(exc, IdempotencyMismatch):
+        return Unprocessable(str(exc))
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
     return exc
@@ -60,7 +74,7 @@ def handle_api_exception(exc, context):
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is not None and response.status_code == 503:
-        response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+        response["Retry-After"] = str(getattr(exc, "wait", RETRY_UNAVAILABLE_SECONDS))
     return response
 
 
@@ -80,8 +94,8 @@ def error_response(exc: Exception) -> HttpResponse | None:
         detail if isinstance(detail, list | dict) else {"detail": detail},
         exc.status_code,
     )
-    if getattr(exc, "wait", None):
-        response["Retry-After"] = str(exc.wait)
     if exc.status_code == 503:
         response["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(exc.wait)
     return response

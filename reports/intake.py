@@ -1,21 +1,21 @@
 """Accepting reports: the one write path, for the form, the API and batches.
 
-A report is validated against the catalog, admitted by the rate limits, marked
-counted or not by de-duplication, and stored with its place in the bucketing
-queue in one transaction. Success is returned only after that commit; if the
-database cannot take the write the caller gets `Unavailable`, never success.
+A report is validated against the catalog (in memory, so the write path works
+while PostgreSQL is away), then admitted, de-duplicated and appended to the
+intake log in one Redis script call (reports/log.py). Success is returned only
+once the log holds the report on disk; if Redis cannot take it the caller gets
+`Unavailable`, never success.
 """
 
-import contextlib
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 import redis
-from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 
 from outages.catalog import lookup
-from reports import storage, throttle
+from reports import log
 from reports.models import Report
 from reports.reporters import Reporter
 
@@ -42,8 +42,18 @@ class Unavailable(Exception):
         self.part = part
 
 
-class IdempotencyConflict(Exception):
-    """The key is in use by a request in flight, or by a different report."""
+class Backpressure(Exception):
+    """The intake log is at its bound: bucketing must catch up first."""
+
+    def __init__(self, retry_after: int = 30):
+        super().__init__(
+            f"Too many reports are waiting to be counted; retry after {retry_after} s."
+        )
+        self.retry_after = retry_after
+
+
+class IdempotencyMismatch(Exception):
+    """The key was already used for a different request."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +71,13 @@ class Draft:
 
 @dataclass(frozen=True)
 class Accepted:
-    id: int
+    id: str  # the intake log's entry id, stable from the moment of the answer
     counted: bool
     service: str
     symptom: str
     region: str | None
     created_at: datetime
+    replayed: bool = False
 
 
 def validate(
@@ -103,38 +114,52 @@ def validate(
     )
 
 
-def _answer(report_id: int, counted: bool, draft: Draft, created_at) -> Accepted:
+def fingerprint(*parts) -> str:
+    """What a request asked for, to tell a replay from a reused key."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def _entry(draft: Draft, reporter: str) -> log.Entry:
+    return log.Entry(
+        service_id=draft.service_id,
+        symptom_id=draft.symptom_id,
+        country=draft.country,
+        subdivision=draft.subdivision,
+        reporter=reporter,
+    )
+
+
+def _answer(draft: Draft, logged: log.Logged, outcome: log.Outcome) -> Accepted:
     return Accepted(
-        id=report_id,
-        counted=counted,
+        id=logged.id,
+        counted=logged.counted,
         service=draft.service,
         symptom=draft.symptom,
         region=draft.region,
-        created_at=created_at,
+        created_at=outcome.created_at,
+        replayed=outcome.verdict == "replay",
     )
 
 
-def _replay(key: str, draft: Draft) -> Accepted | None:
-    """The answer first given for this idempotency key, if it was stored."""
-    report = Report.objects.filter(idempotency_key=key).first()
-    if report is None:
-        return None
-    same = (
-        report.service_id,
-        report.symptom_id,
-        report.country_id,
-        report.subdivision_id,
-    ) == (
-        draft.service_id,
-        draft.symptom_id,
-        draft.country,
-        draft.subdivision,
-    )
-    if not same:
-        raise IdempotencyConflict(
-            "This Idempotency-Key was already used for a different report."
+def _decided(outcome: log.Outcome, asked: str) -> log.Outcome:
+    """The outcome, or the refusal it stands for."""
+    if outcome.verdict == "full":
+        raise Backpressure()
+    if outcome.verdict == "throttled":
+        raise Throttled(outcome.retry_after)
+    if outcome.verdict == "replay" and outcome.fingerprint != asked:
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was already used for a different request."
         )
-    return _answer(report.pk, report.counted, draft, report.created_at)
+    return outcome
+
+
+def _appended(call):
+    try:
+        return call()
+    except redis.RedisError:
+        # Unreachable, or out of memory (noeviction): nothing was appended.
+        raise Unavailable("Redis") from None
 
 
 def accept_report(
@@ -143,66 +168,29 @@ def accept_report(
     source: str,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    asked: tuple = (),
 ) -> Accepted:
-    """Store one report; `now` is its time (the caller's clock, read once)."""
+    """Log one report; `now` is its time (the caller's clock, read once).
+
+    An idempotency key is the client's (scoped to its reporter); `asked` is
+    what its request said, so a reused key with a different request is told
+    from a replay.
+    """
     now = now or timezone.now()
-    try:
-        if idempotency_key:
-            replayed = _replay(idempotency_key, draft)
-            if replayed:
-                return replayed
-            if not throttle.reserve_idempotency_key(idempotency_key):
-                raise IdempotencyConflict(
-                    "A request with this Idempotency-Key is still being handled."
-                )
-        admission = throttle.admit(reporter.key, reporter.network, draft.service_id)
-    except redis.RedisError:
-        raise Unavailable("Redis") from None
-    except DatabaseError:
-        raise Unavailable("PostgreSQL") from None
-
-    if not admission.admitted:
-        _release(draft, reporter, False, idempotency_key)
-        raise Throttled(admission.retry_after)
-    try:
-        accepted = _store(
-            draft, reporter, source, admission.first, idempotency_key, now
+    key = log.idempotency_key(reporter.key, idempotency_key) if idempotency_key else ""
+    asked_print = fingerprint(*asked) if idempotency_key else ""
+    outcome = _appended(
+        lambda: log.append_one(
+            _entry(draft, reporter.key),
+            reporter.network,
+            source,
+            now,
+            idempotency=key,
+            fingerprint=asked_print,
         )
-    except IntegrityError:
-        # Another request stored this key first (its reservation expired):
-        # give the answer it got.
-        _release(draft, reporter, admission.first, idempotency_key)
-        replayed = _replay(idempotency_key, draft) if idempotency_key else None
-        if replayed is None:
-            raise Unavailable("PostgreSQL") from None
-        return replayed
-    except DatabaseError:
-        _release(draft, reporter, admission.first, idempotency_key)
-        raise Unavailable("PostgreSQL") from None
-    return accepted
-
-
-def _store(draft, reporter, source, counted, idempotency_key, now) -> Accepted:
-    row = storage.Row(
-        service_id=draft.service_id,
-        symptom_id=draft.symptom_id,
-        country=draft.country,
-        subdivision=draft.subdivision,
-        reporter=reporter.key,
-        counted=counted,
-        idempotency_key=idempotency_key,
     )
-    report_id = storage.insert_report(row, source, now)
-    return _answer(report_id, counted, draft, now)
-
-
-def _release(draft, reporter, first, idempotency_key) -> None:
-    """Undo the Redis marks of a report that was not stored, so a retry counts."""
-    with contextlib.suppress(redis.RedisError):
-        if first:
-            throttle.release_firsts([(draft.service_id, reporter.key)])
-        if idempotency_key:
-            throttle.release_idempotency_key(idempotency_key)
+    outcome = _decided(outcome, asked_print)
+    return _answer(draft, outcome.logged[0], outcome)
 
 
 @dataclass(frozen=True)
@@ -215,41 +203,41 @@ class BatchItem:
 
 
 def accept_batch(
-    items: list[BatchItem], source: str = Report.Source.BATCH
+    items: list[BatchItem],
+    source: str = Report.Source.BATCH,
+    idempotency_key: str | None = None,
+    scope: str = "",
+    asked: tuple = (),
 ) -> list[Accepted]:
-    """Store many validated reports in one statement, in the given order."""
+    """Log many validated reports in one script call, in the given order.
+
+    With an idempotency key (scoped to `scope`, the API token), a retried
+    batch gets the first answer and nothing is logged or counted twice.
+    """
     if not items:
         return []
-    now = timezone.now()
-    pairs = [
-        (item.draft.service_id, item.reporter) for item in items if not item.anonymous
+    key = log.idempotency_key(scope, idempotency_key) if idempotency_key else ""
+    asked_print = fingerprint(*asked) if idempotency_key else ""
+    entries = [
+        (_entry(item.draft, item.reporter), not item.anonymous) for item in items
     ]
-    try:
-        claimed = throttle.claim_firsts(pairs)
-    except redis.RedisError:
-        raise Unavailable("Redis") from None
-    marks = iter(claimed)
-    firsts = [item.anonymous or next(marks) for item in items]
-    rows = [
-        storage.Row(
-            service_id=item.draft.service_id,
-            symptom_id=item.draft.symptom_id,
-            country=item.draft.country,
-            subdivision=item.draft.subdivision,
-            reporter=item.reporter,
-            counted=first,
+    outcome = _appended(
+        lambda: log.append_batch(
+            entries,
+            source,
+            timezone.now(),
+            idempotency=key,
+            fingerprint=asked_print,
         )
-        for item, first in zip(items, firsts, strict=True)
-    ]
-    try:
-        ids = storage.insert_reports(rows, source, now)
-    except DatabaseError:
-        with contextlib.suppress(redis.RedisError):
-            throttle.release_firsts(
-                [p for p, first in zip(pairs, claimed, strict=True) if first]
-            )
-        raise Unavailable("PostgreSQL") from None
+    )
+    outcome = _decided(outcome, asked_print)
+    if len(outcome.logged) != len(items):
+        # Same request, yet the catalog now rejects other entries than then.
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was used for a batch that is no longer valid "
+            "as a whole; send it with a new key."
+        )
     return [
-        _answer(id_, row.counted, item.draft, now)
-        for id_, row, item in zip(ids, rows, items, strict=True)
+        _answer(item.draft, logged, outcome)
+        for item, logged in zip(items, outcome.logged, strict=True)
     ]

@@ -1,4 +1,4 @@
-"""A person's problem report, and the queue of reports not yet counted."""
+"""A person's problem report, and how far bucketing has read the intake log."""
 
 from django.db import models
 
@@ -53,10 +53,11 @@ class Report(models.Model):
     # the de-duplication window: stored, but not counted again.
     counted = models.BooleanField()
     source = models.CharField(max_length=5, choices=Source.choices)
-    # Null, not "", when the client sent no key: almost every report has
-    # none, and the unique constraint below covers only the keys there are.
-    idempotency_key = models.CharField(  # noqa: DJ001
-        max_length=100, null=True, blank=True
+    # The intake log's entry id, the id its client was given; null for
+    # reports stored before the log. Unique, so an entry is stored once even
+    # if the cursor below were ever set back.
+    intake_id = models.CharField(  # noqa: DJ001
+        max_length=41, null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField()
 
@@ -64,9 +65,9 @@ class Report(models.Model):
         indexes = [models.Index(fields=["created_at"], name="report_created_at")]
         constraints = [
             models.UniqueConstraint(
-                fields=["idempotency_key"],
-                condition=models.Q(idempotency_key__isnull=False),
-                name="report_idempotency_key",
+                fields=["intake_id"],
+                condition=models.Q(intake_id__isnull=False),
+                name="report_intake_id",
             )
         ]
 
@@ -74,20 +75,17 @@ class Report(models.Model):
         return f"#{self.pk} {self.service_id}/{self.symptom_id} at {self.created_at}"
 
 
-class PendingReport(models.Model):
-    """A stored report that bucketing has not counted yet.
+class IntakeCursor(models.Model):
+    """The last intake log entry moved into PostgreSQL.
 
-    Written in the same transaction as the report and deleted in the same
-    transaction as the counts it adds to, so every report is counted once even
-    when transactions commit out of id order or a worker dies mid-way.
+    Advanced in the same transaction as the reports and counts it covers, so
+    a pass that dies before its commit moves nothing, and entries at or below
+    it are never moved again, whether or not they were trimmed from the log.
     """
 
-    # No database foreign key: the entry is written by the same statement as
-    # its report, and deleting a report through the ORM still cascades.
-    report = models.OneToOneField(
-        Report, models.CASCADE, primary_key=True, db_constraint=False
-    )
-    created_at = models.DateTimeField()
+    name = models.CharField(max_length=40, primary_key=True)
+    last_id = models.CharField(max_length=41, default="0-0")
+    moved_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
-        return f"report #{self.report_id}, pending since {self.created_at}"
+        return f"{self.name} at {self.last_id}"

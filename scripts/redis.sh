@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A private Redis from the OS package, installed when missing.
-#   scripts/redis.sh start DIR PORT    AOF on, noeviction: broker messages and rate-limit keys must not vanish
+#   scripts/redis.sh start DIR PORT    AOF on, synced as INTAKE_FSYNC says (always unless
+#                                      everysec), noeviction: the intake log, broker messages
+#                                      and rate-limit keys must not vanish
 #   scripts/redis.sh stop DIR PORT
 #   scripts/redis.sh url DIR PORT      the URL of its Unix socket (TCP if it has none), for REDIS_URL
 set -euo pipefail
@@ -28,7 +30,8 @@ start)
   fi
   redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --dir "$dir" \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
-    --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save "" \
+    --appendonly yes --appendfsync "${INTAKE_FSYNC:-always}" \
+    --maxmemory "${REDIS_MAXMEMORY:-1gb}" --maxmemory-policy noeviction --save "" \
     "${socket_options[@]}"
   for _ in $(seq 50); do
     redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break

@@ -91,23 +91,6 @@ def test_a_redis_socket_is_named_for_celery_as_kombu_spells_it():
     )
 
 
-@pytest.mark.parametrize(("value", "threshold"), [("1", "1"), ("0", "None")])
-def test_prepared_statements_can_be_turned_off_for_a_pooler(value, threshold):
-    code = (
-        "from config import settings; "
-        "options = settings.DATABASES['default'].get('OPTIONS', {}); "
-        "print(options.get('prepare_threshold'))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_PREPARED_STATEMENTS": value},
-        capture_output=True,
-        text=True,
-    )
-    assert result.stdout.strip() == threshold, result.stderr
-
-
 def test_the_wsgi_application_loads_the_views_and_scipy_before_serving():
     """So no web worker's first visitor waits seconds for imports."""
     code = (

@@ -2,15 +2,23 @@
 
 The catalog changes rarely (a reload, an operator switching a service off),
 so each process keeps it in memory and refreshes it after a short while,
-instead of querying it for every report.
+instead of querying it for every report. While PostgreSQL is away the copy it
+has keeps serving, so reports are still validated and accepted.
 """
 
+import logging
 import time
 from dataclasses import dataclass
+
+from django.db import DatabaseError
 
 from outages.models import Region, Service, Symptom
 
 REFRESH_SECONDS = 60.0
+# After a failed refresh, when to try again.
+RETRY_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,15 +39,23 @@ class _Catalog:
 
     def fresh(self) -> "_Catalog":
         if time.monotonic() - self.loaded_at > REFRESH_SECONDS:
-            self.services = dict(
-                Service.objects.filter(active=True).values_list("slug", "id")
-            )
-            self.symptoms = dict(Symptom.objects.values_list("slug", "id"))
-            if not self.places:
-                self.places = _places()
-                self.names = dict(Region.objects.values_list("code", "name"))
-            self.loaded_at = time.monotonic()
+            try:
+                self._load()
+            except DatabaseError:
+                if not self.places:
+                    raise
+                log.warning("catalog refresh failed; serving the copy in memory")
+                self.loaded_at = time.monotonic() - REFRESH_SECONDS + RETRY_SECONDS
         return self
+
+    def _load(self) -> None:
+        services = dict(Service.objects.filter(active=True).values_list("slug", "id"))
+        symptoms = dict(Symptom.objects.values_list("slug", "id"))
+        if not self.places:
+            self.places = _places()
+            self.names = dict(Region.objects.values_list("code", "name"))
+        self.services, self.symptoms = services, symptoms
+        self.loaded_at = time.monotonic()
 
 
 def _places() -> dict[str, Place]:

@@ -1,11 +1,14 @@
-"""Folding stored reports into per-minute counts.
+"""Moving the intake log into PostgreSQL, exactly once, and counting it.
 
-Each pass claims a batch of queued reports (deleting them from the queue) and
-adds them to the buckets of their service, symptom and UTC minute at three
-levels: first-level subdivision, country and worldwide. Claim and counts are
-one statement in one transaction, so a pass that dies leaves its reports
-queued for the next, and no report is ever added twice. Concurrent passes
-skip each other's claimed rows instead of waiting.
+Each pass locks the intake cursor, reads the log entries after it, and in one
+statement stores them as reports, adds them to the buckets of their service,
+symptom and UTC minute at three levels (first-level subdivision, country,
+worldwide) and advances the cursor, all in one transaction. Only after the
+commit are the entries trimmed from the log. A pass that dies before its
+commit moves nothing; one that dies after it leaves entries the next pass
+skips (they are at or below the cursor) and trims. Two passes never move the
+same entries: the second waits for the first's lock, then reads after its
+cursor.
 """
 
 from dataclasses import dataclass
@@ -15,34 +18,39 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reports.models import PendingReport
+from config import redis
+from reports import log
 
-BUCKET_SQL = """
-WITH claimed AS (
-    DELETE FROM reports_pendingreport
-    WHERE report_id IN (
-        SELECT report_id FROM reports_pendingreport
-        ORDER BY report_id
-        LIMIT %(limit)s
-        FOR UPDATE SKIP LOCKED
-    )
-    RETURNING report_id
+CURSOR = "intake"
+
+MOVE_SQL = """WITH entries AS (
+    SELECT * FROM unnest(
+        %(ids)s::varchar[], %(services)s::bigint[], %(symptoms)s::bigint[],
+        %(countries)s::varchar[], %(subdivisions)s::varchar[],
+        %(reporters)s::varchar[], %(counted)s::boolean[], %(sources)s::varchar[],
+        %(times)s::timestamptz[]
+    ) AS e(intake_id, service_id, symptom_id, country_id, subdivision_id,
+           reporter, counted, source, created_at)
 ),
-claimed_reports AS (
-    SELECT r.service_id, r.symptom_id, r.country_id, r.subdivision_id, r.counted,
-           date_trunc('minute', r.created_at, 'UTC') AS minute
-    FROM reports_report r
-    JOIN claimed c ON c.report_id = r.id
+stored AS (
+    INSERT INTO reports_report (
+        intake_id, service_id, symptom_id, country_id, subdivision_id,
+        reporter, counted, source, created_at
+    )
+    SELECT * FROM entries
+    ON CONFLICT (intake_id) WHERE intake_id IS NOT NULL DO NOTHING
+    RETURNING service_id, symptom_id, country_id, subdivision_id, counted,
+              date_trunc('minute', created_at, 'UTC') AS minute
 ),
 levels AS (
     SELECT service_id, '' AS region, symptom_id, minute, counted
-    FROM claimed_reports
+    FROM stored
     UNION ALL
     SELECT service_id, country_id, symptom_id, minute, counted
-    FROM claimed_reports WHERE country_id IS NOT NULL
+    FROM stored WHERE country_id IS NOT NULL
     UNION ALL
     SELECT service_id, subdivision_id, symptom_id, minute, counted
-    FROM claimed_reports WHERE subdivision_id IS NOT NULL
+    FROM stored WHERE subdivision_id IS NOT NULL
 ),
 added AS (
     INSERT INTO outages_bucket AS b
@@ -57,8 +65,12 @@ added AS (
     SET reports = b.reports + EXCLUDED.reports,
         reporters = b.reporters + EXCLUDED.reporters
     RETURNING 1
+),
+moved AS (
+    UPDATE reports_intakecursor SET last_id = %(last)s, moved_at = now()
+    WHERE name = %(cursor)s
 )
-SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM added)
+SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM added)
 """
 
 
@@ -68,20 +80,80 @@ class Pass:
     buckets: int
 
 
-def bucket_batch(limit: int) -> Pass:
+def _after(entry_id: str) -> str:
+    """The smallest stream id above `entry_id`."""
+    milliseconds, sequence = entry_id.split("-")
+    return f"{milliseconds}-{int(sequence) + 1}"
+
+
+def _locked_cursor(cursor) -> str:
+    cursor.execute(
+        "INSERT INTO reports_intakecursor (name, last_id) VALUES (%s, '0-0') "
+        "ON CONFLICT DO NOTHING",
+        [CURSOR],
+    )
+    cursor.execute(
+        "SELECT last_id FROM reports_intakecursor WHERE name = %s FOR UPDATE",
+        [CURSOR],
+    )
+    return cursor.fetchone()[0]
+
+
+def _columns(entries) -> dict[str, list]:
+    columns = {
+        name: []
+        for name in (
+            "ids",
+            "services",
+            "symptoms",
+            "countries",
+            "subdivisions",
+            "reporters",
+            "counted",
+            "sources",
+            "times",
+        )
+    }
+    for entry_id, fields in entries:
+        columns["ids"].append(entry_id.decode())
+        columns["services"].append(int(fields[b"s"]))
+        columns["symptoms"].append(int(fields[b"y"]))
+        columns["countries"].append(fields[b"c"].decode() or None)
+        columns["subdivisions"].append(fields[b"d"].decode() or None)
+        columns["reporters"].append(fields[b"r"].decode())
+        columns["counted"].append(fields[b"n"] == b"1")
+        columns["sources"].append(fields[b"o"].decode())
+        columns["times"].append(fields[b"t"].decode())
+    return columns
+
+
+def move_batch(limit: int, trim: bool = True) -> Pass:
+    """Move up to `limit` log entries; `trim=False` leaves them in the log
+    (as a pass that died right after its commit would)."""
+    client = redis.client()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(BUCKET_SQL, {"limit": limit})
+        last = _locked_cursor(cursor)
+        # Whatever an earlier pass committed but did not trim goes first.
+        client.xtrim(log.STREAM, minid=_after(last), approximate=False)
+        entries = client.xrange(log.STREAM, min=f"({last}", count=limit)
+        if not entries:
+            return Pass(0, 0)
+        params = _columns(entries)
+        params.update(last=params["ids"][-1], cursor=CURSOR)
+        cursor.execute(MOVE_SQL, params)
         reports, buckets = cursor.fetchone()
+    if trim:
+        client.xtrim(log.STREAM, minid=_after(params["last"]), approximate=False)
     return Pass(reports, buckets)
 
 
 def bucket_new_reports(limit: int | None = None, max_seconds: float = 20.0) -> Pass:
-    """Count queued reports in batches until the queue is empty (or time is up)."""
+    """Move the log in batches until it is empty (or time is up)."""
     limit = limit or settings.BUCKETING_BATCH_SIZE
     deadline = timezone.now() + timedelta(seconds=max_seconds)
     reports = buckets = 0
     while True:
-        done = bucket_batch(limit)
+        done = move_batch(limit)
         reports += done.reports
         buckets += done.buckets
         if done.reports < limit or timezone.now() > deadline:
@@ -89,10 +161,6 @@ def bucket_new_reports(limit: int | None = None, max_seconds: float = 20.0) -> P
 
 
 def bucketing_lag() -> timedelta:
-    """How long the oldest report still waiting to be counted has waited."""
-    oldest = (
-        PendingReport.objects.order_by("report_id")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    return timezone.now() - oldest if oldest else timedelta(0)
+    """How long the oldest report still in the intake log has waited."""
+    oldest = log.backlog().oldest
+    return max(timezone.now() - oldest, timedelta(0)) if oldest else timedelta(0)

@@ -48,6 +48,15 @@ def submit(request, slug):
         response = render_service_page(request, slug, form=form, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
+    except intake.Backpressure as exc:
+        form.add_error(
+            None,
+            "Many reports are waiting to be counted. "
+            f"Please try again in {exc.retry_after} seconds.",
+        )
+        response = render_service_page(request, slug, form=form, status=503)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except (intake.Unavailable, redis.RedisError):
         form.add_error(
             None, "We cannot store reports right now. Please try again in a minute."

@@ -49,6 +49,11 @@ def redis_server(directory: Path):
             "",
             "--dir",
             str(directory),
+            # Persisting as the radar's own Redis does, so readiness holds.
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
         ],
         stdout=subprocess.DEVNULL,
     )

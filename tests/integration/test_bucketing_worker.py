@@ -9,7 +9,8 @@ from outages.catalog import lookup
 from outages.models import Bucket
 from outages.tasks import bucket_new_reports
 from reports import intake
-from reports.models import PendingReport, Report
+from reports.models import Report
+from tests.helpers.intake import logged
 from tests.helpers.servers import celery_worker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,11 +56,11 @@ def live_catalog(transactional_db):
     lookup.forget()
 
 
-def test_a_real_worker_counts_queued_reports_exactly(live_catalog):
+def test_a_real_worker_counts_logged_reports_exactly(live_catalog):
     store_reports(612, reporters=51)
     with celery_worker():
         bucket_new_reports.delay()
-        wait_until(lambda: not PendingReport.objects.exists(), timeout=30)
+        wait_until(lambda: logged() == 0, timeout=30)
     assert_counts_match_the_reports()
     # Each of the 51 people reported both services: 102 distinct reporters.
     assert Bucket.objects.filter(region="").aggregate(n=Sum("reporters"))["n"] == 102
@@ -69,7 +70,7 @@ def bucketing_query_running() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-            "AND query LIKE '%%DELETE FROM reports_pendingreport%%' "
+            "AND query LIKE 'WITH entries AS%%' "
             "AND pid <> pg_backend_pid()"
         )
         return cursor.fetchone()[0] > 0
@@ -85,10 +86,11 @@ def test_a_worker_killed_mid_bucketing_loses_and_doubles_nothing(live_catalog):
         worker.wait(10)
     # The server notices the dead client and rolls the pass back.
     wait_until(lambda: not bucketing_query_running(), timeout=60)
-    assert PendingReport.objects.count() == 150_000
+    assert logged() == 150_000
+    assert not Report.objects.exists()
     assert not Bucket.objects.exists()
 
     with celery_worker():
         bucket_new_reports.delay()
-        wait_until(lambda: not PendingReport.objects.exists(), timeout=120)
+        wait_until(lambda: logged() == 0, timeout=120)
     assert_counts_match_the_reports()

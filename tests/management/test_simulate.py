@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from outages.catalog import load_catalog, lookup
-from reports.models import Report
+from tests.helpers.intake import stored as moved
 
 
 def test_simulate_writes_labelled_series_that_backtest_reads(tmp_path):
@@ -50,6 +50,6 @@ def test_simulate_feeds_a_running_radar_through_the_api(live_server):
         "0.05",
         stdout=out,
     )
-    stored = Report.objects.filter(source="api", service__slug="tiktok").count()
+    stored = moved().filter(source="api", service__slug="tiktok").count()
     assert stored > 5
     assert f"{stored} accepted" in out.getvalue()

@@ -3,8 +3,9 @@ from datetime import UTC, datetime
 import time_machine
 
 from outages.models import Bucket
-from outages.pipeline.bucketing import bucket_new_reports, bucketing_lag
-from reports.models import PendingReport
+from outages.pipeline.bucketing import bucket_new_reports, bucketing_lag, move_batch
+from reports.models import IntakeCursor, Report
+from tests.helpers.intake import logged
 
 NOON = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
 
@@ -42,7 +43,8 @@ def test_reports_are_counted_per_minute_at_every_level(client, catalog):
         ("DE", "login", 1): (1, 1),
         ("", "login", 1): (1, 1),
     }
-    assert not PendingReport.objects.exists()
+    assert logged() == 0
+    assert Report.objects.count() == 4
 
 
 def test_bucketing_again_adds_nothing(client, catalog):
@@ -80,3 +82,45 @@ def test_the_lag_is_the_age_of_the_oldest_uncounted_report(client, catalog):
         assert bucketing_lag().total_seconds() == 12
         bucket_new_reports()
         assert bucketing_lag().total_seconds() == 0
+
+
+def test_a_pass_that_dies_between_its_commit_and_the_trim_counts_nothing_twice(
+    client, catalog
+):
+    for agent in "ABC":
+        report(client, region="DE", agent=agent)
+    assert move_batch(100, trim=False).reports == 3
+    assert logged() == 3  # committed, but still in the log
+    before = counts()
+    assert bucket_new_reports().reports == 0
+    assert counts() == before
+    assert logged() == 0  # the next pass trimmed what the first had moved
+    assert Report.objects.count() == 3
+
+
+def test_entries_are_stored_once_even_if_the_cursor_were_set_back(client, catalog):
+    report(client, region="DE")
+    move_batch(100, trim=False)
+    before = counts()
+    IntakeCursor.objects.update(last_id="0-0")
+    assert bucket_new_reports().reports == 0
+    assert counts() == before
+    assert Report.objects.count() == 1
+
+
+def test_bucketing_moves_in_log_order_across_batches(client, catalog):
+    ids = []
+    for agent in "ABCDEFG":
+        response = client.post(
+            "/api/v1/reports",
+            {"service": "tiktok", "symptom": "login"},
+            content_type="application/json",
+            HTTP_USER_AGENT=agent,
+        )
+        ids.append(response.json()["id"])
+    while move_batch(3).reports:
+        pass
+    assert (
+        list(Report.objects.order_by("id").values_list("intake_id", flat=True)) == ids
+    )
+    assert IntakeCursor.objects.get().last_id == ids[-1]

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from reports.models import PendingReport, Report
+from outages.models import Bucket
+from tests.helpers.intake import logged, stored
 
 URL = "/api/v1/reports/batch"
 
@@ -36,14 +37,14 @@ def test_a_batch_answers_per_item_and_stores_the_good_ones(client, token):
     assert result["results"][1]["errors"] == {"service": ["Unknown service 'nope'."]}
     # The same person twice counts once; an anonymous entry counts on its own.
     assert [result["results"][i]["counted"] for i in (0, 2, 4)] == [True, False, True]
-    assert Report.objects.filter(source="batch").count() == 3
-    assert PendingReport.objects.count() == 3
+    assert logged() == 3
+    assert stored().filter(source="batch").count() == 3
 
 
 def test_a_batch_needs_a_token(client, catalog):
     response = post(client, {"reports": [{"service": "tiktok", "symptom": "login"}]})
     assert response.status_code == 401
-    assert not Report.objects.exists()
+    assert not stored().exists()
 
 
 def test_a_batch_over_the_limit_is_refused_whole(client, token, settings):
@@ -52,7 +53,7 @@ def test_a_batch_over_the_limit_is_refused_whole(client, token, settings):
     response = post(client, {"reports": [item] * 4}, token)
     assert response.status_code == 400
     assert "At most 3 reports" in response.json()["reports"][0]
-    assert not Report.objects.exists()
+    assert not stored().exists()
 
 
 def test_a_batch_without_a_list_gets_400(client, token):
@@ -78,5 +79,40 @@ def test_anonymous_entries_count_without_leaving_a_dedup_mark(client, token):
     counted = [result["counted"] for result in response.json()["results"]]
     assert counted == [True, True, True, False]
     assert len(redis.client().keys("radar:first:*")) == 1
-    reporters = Report.objects.values_list("reporter", flat=True)
+    reporters = stored().values_list("reporter", flat=True)
     assert len(set(reporters)) == 3 and all(len(r) == 32 for r in reporters)
+
+
+def test_a_retried_batch_with_its_key_stores_and_counts_nothing_twice(client, token):
+    body = {
+        "reports": [
+            {"service": "tiktok", "symptom": "login", "region": "DE"},
+            {"service": "nope", "symptom": "login"},
+            {"service": "tiktok", "symptom": "feed", "region": "DE", "reporter": "u"},
+        ]
+    }
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}", "HTTP_IDEMPOTENCY_KEY": "b-1"}
+    first = client.post(URL, body, content_type="application/json", **headers)
+    stored()
+    retry = client.post(URL, body, content_type="application/json", **headers)
+    assert first.status_code == retry.status_code == 200
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert stored().count() == 2
+    assert Bucket.objects.get(region="", symptom__slug="login").reporters == 1
+    # Without the key, the anonymous entry is a new reporter each time.
+    headers.pop("HTTP_IDEMPOTENCY_KEY")
+    client.post(URL, body, content_type="application/json", **headers)
+    assert stored().count() == 4
+
+
+def test_a_batch_key_reused_for_another_batch_is_422(client, token):
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}", "HTTP_IDEMPOTENCY_KEY": "b-2"}
+    item = {"service": "tiktok", "symptom": "login"}
+    client.post(URL, {"reports": [item]}, content_type="application/json", **headers)
+    response = client.post(
+        URL, {"reports": [item, item]}, content_type="application/json", **headers
+    )
+    assert response.status_code == 422
+    assert "already used for a different request" in response.json()["detail"]
+    assert stored().count() == 1

@@ -1,0 +1,267 @@
+"""The intake log: a Redis stream that a report is on disk in before its 2xx.
+
+One script call per request (a report or a whole batch) decides everything
+the write path needs and appends the report in the same step: the idempotency
+key's earlier answer, the backlog bound, the reporter's and the network's
+rate limits, the de-duplication mark, the XADD, and the key's new answer.
+Being one script it is atomic: no request slips between a check and its write,
+and none is ever half accepted. Redis syncs its append-only file before it
+replies (`appendfsync always`), so an answer means the report is durable;
+bucketing then moves it to PostgreSQL exactly once (outages/pipeline/bucketing).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from django.conf import settings
+
+from config import redis
+
+STREAM = "radar:intake"
+RATE_WINDOW_SECONDS = 60
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+# Every entry's fields, short: a stream entry repeats them unless they match
+# the first entry of its node, and the backlog is bounded by memory.
+FIELDS = ("s", "y", "c", "d", "r", "n", "o", "t")
+
+_ACCEPT_ONE = """
+-- KEYS: stream, reporter rate, network rate, de-dup mark, idempotency ('' if none)
+-- ARGV: reporter limit, network limit, rate window, de-dup seconds, backlog
+--       bound, idempotency seconds, fingerprint, then s y c d r o t
+local idem = KEYS[5]
+if idem ~= '' then
+  local earlier = redis.call('GET', idem)
+  if earlier then return {'replay', earlier} end
+end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[5]) then return {'full', 0} end
+local reporter = redis.call('INCR', KEYS[2])
+if reporter == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+local network = redis.call('INCR', KEYS[3])
+if network == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
+if reporter > tonumber(ARGV[1]) then
+  return {'throttled', redis.call('TTL', KEYS[2])}
+end
+if network > tonumber(ARGV[2]) then
+  return {'throttled', redis.call('TTL', KEYS[3])}
+end
+local counted = redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[4]) and '1' or '0'
+local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[8], 'y', ARGV[9], 'c', ARGV[10],
+  'd', ARGV[11], 'r', ARGV[12], 'n', counted, 'o', ARGV[13], 't', ARGV[14])
+if idem ~= '' then
+  redis.call('SET', idem, ARGV[7] .. ' ' .. ARGV[14] .. ' ' .. id .. ':' .. counted,
+    'EX', ARGV[6])
+end
+return {'ok', id .. ':' .. counted}
+"""
+
+_ACCEPT_BATCH = """
+-- KEYS: stream, idempotency ('' if none), then one de-dup mark per entry that
+--       names its reporter
+-- ARGV: backlog bound, de-dup seconds, idempotency seconds, fingerprint,
+--       source, time, then per entry: s y c d r and 1 if it has a mark
+local idem = KEYS[2]
+if idem ~= '' then
+  local earlier = redis.call('GET', idem)
+  if earlier then return {'replay', earlier} end
+end
+local n = (#ARGV - 6) / 6
+if redis.call('XLEN', KEYS[1]) + n > tonumber(ARGV[1]) then return {'full', 0} end
+local answers, mark = {}, 3
+for i = 0, n - 1 do
+  local a = 7 + i * 6
+  local counted = '1'
+  if ARGV[a + 5] == '1' then
+    counted = redis.call('SET', KEYS[mark], '1', 'NX', 'EX', ARGV[2]) and '1' or '0'
+    mark = mark + 1
+  end
+  local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[a], 'y', ARGV[a + 1],
+    'c', ARGV[a + 2], 'd', ARGV[a + 3], 'r', ARGV[a + 4], 'n', counted,
+    'o', ARGV[5], 't', ARGV[6])
+  answers[i + 1] = id .. ':' .. counted
+end
+local joined = table.concat(answers, ',')
+if idem ~= '' then
+  redis.call('SET', idem, ARGV[4] .. ' ' .. ARGV[6] .. ' ' .. joined, 'EX', ARGV[3])
+end
+return {'ok', joined}
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A report as the log holds it (every value a string, as Redis keeps it)."""
+
+    service_id: int
+    symptom_id: int
+    country: str | None
+    subdivision: str | None
+    reporter: str
+
+
+@dataclass(frozen=True)
+class Logged:
+    """The log's answer for one report: its stream id and whether it counts."""
+
+    id: str
+    counted: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the script decided for a request.
+
+    `verdict` is "ok" (appended now), "replay" (the key's earlier answer),
+    "throttled" or "full" (nothing appended).
+    """
+
+    verdict: str
+    logged: tuple[Logged, ...] = ()
+    created_at: datetime | None = None
+    fingerprint: str = ""
+    retry_after: int = 0
+
+
+def _dedup_key(service_id: int, reporter: str) -> str:
+    return f"radar:first:{service_id}:{reporter}"
+
+
+def idempotency_key(scope: str, key: str) -> str:
+    """The Redis key for a client's key: scoped, so clients cannot collide."""
+    return f"radar:idem:{scope}:{key}"
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_stamp(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _logged(joined: str) -> tuple[Logged, ...]:
+    answers = []
+    for answer in joined.split(","):
+        id_, counted = answer.rsplit(":", 1)
+        answers.append(Logged(id=id_, counted=counted == "1"))
+    return tuple(answers)
+
+
+def _outcome(reply, fingerprint: str, created_at: datetime) -> Outcome:
+    verdict, value = reply[0].decode(), reply[1]
+    if verdict == "ok":
+        return Outcome(
+            "ok", _logged(value.decode()), created_at, fingerprint=fingerprint
+        )
+    if verdict == "replay":
+        earlier, stamped, joined = value.decode().split(" ", 2)
+        return Outcome(
+            "replay", _logged(joined), parse_stamp(stamped), fingerprint=earlier
+        )
+    return Outcome(verdict, retry_after=max(int(value), 1))
+
+
+def _values(entry: Entry) -> list:
+    return [
+        entry.service_id,
+        entry.symptom_id,
+        entry.country or "",
+        entry.subdivision or "",
+        entry.reporter,
+    ]
+
+
+@lru_cache(maxsize=4)
+def _one_script(client):
+    return client.register_script(_ACCEPT_ONE)
+
+
+@lru_cache(maxsize=4)
+def _batch_script(client):
+    return client.register_script(_ACCEPT_BATCH)
+
+
+def append_one(
+    entry: Entry,
+    network: str,
+    source: str,
+    created_at: datetime,
+    idempotency: str = "",
+    fingerprint: str = "",
+) -> Outcome:
+    """Admit and append one report; `idempotency` is a key made by
+    `idempotency_key`, and `fingerprint` what the request said."""
+    script = _one_script(redis.client())
+    reply = script(
+        keys=[
+            STREAM,
+            f"radar:rate:reporter:{entry.reporter}",
+            f"radar:rate:network:{network}",
+            _dedup_key(entry.service_id, entry.reporter),
+            idempotency,
+        ],
+        args=[
+            settings.REPORTS_PER_MINUTE,
+            settings.NETWORK_REPORTS_PER_MINUTE,
+            RATE_WINDOW_SECONDS,
+            settings.DEDUP_WINDOW_MINUTES * 60,
+            settings.INTAKE_BACKLOG_MAX_ENTRIES,
+            IDEMPOTENCY_SECONDS,
+            fingerprint,
+            *_values(entry),
+            source,
+            stamp(created_at),
+        ],
+    )
+    return _outcome(reply, fingerprint, created_at)
+
+
+def append_batch(
+    entries: list[tuple[Entry, bool]],
+    source: str,
+    created_at: datetime,
+    idempotency: str = "",
+    fingerprint: str = "",
+) -> Outcome:
+    """Append many reports in one script call, in order.
+
+    Each entry comes with whether it is de-duplicated: an entry without a
+    reporter of its own is always counted and leaves no mark.
+    """
+    keys = [STREAM, idempotency]
+    args = [
+        settings.INTAKE_BACKLOG_MAX_ENTRIES,
+        settings.DEDUP_WINDOW_MINUTES * 60,
+        IDEMPOTENCY_SECONDS,
+        fingerprint,
+        source,
+        stamp(created_at),
+    ]
+    for entry, deduplicated in entries:
+        if deduplicated:
+            keys.append(_dedup_key(entry.service_id, entry.reporter))
+        args.extend(_values(entry))
+        args.append(1 if deduplicated else 0)
+    reply = _batch_script(redis.client())(keys=keys, args=args)
+    return _outcome(reply, fingerprint, created_at)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Reports in the log that bucketing has not moved yet (as far as Redis
+    knows: entries are trimmed right after the move commits)."""
+
+    entries: int
+    oldest: datetime | None
+
+
+def backlog(timeout: float | None = None) -> Backlog:
+    client = redis.client(timeout) if timeout else redis.client()
+    with client.pipeline(transaction=False) as pipe:
+        pipe.xlen(STREAM)
+        pipe.xrange(STREAM, count=1)
+        length, first = pipe.execute()
+    if not first:
+        return Backlog(length, None)
+    return Backlog(length, parse_stamp(first[0][1][b"t"].decode()))
