@@ -43,9 +43,29 @@ $py manage.py loadcatalog
 [ "$DEMO" = 0 ] || $py manage.py demo
 $py manage.py collectstatic --noinput -v 0
 
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 >.run/worker.log 2>&1 &
+# A worker or beat that dies is started again, and says so in its log, so
+# the radar heals without a person. Stopping the keeper stops its process.
+keep_alive() {
+  local name=$1 log=$2 child=""
+  shift 2
+  trap '[ -z "$child" ] || kill -TERM "$child" 2>/dev/null; wait; exit 0' TERM INT
+  while true; do
+    "$@" >>"$log" 2>&1 &
+    child=$!
+    status=0
+    wait "$child" || status=$?
+    echo "$(date -u +%FT%TZ) $name exited with status $status; starting it again" |
+      tee -a "$log" >&2
+    sleep 1
+  done
+}
+: >.run/worker.log
+: >.run/beat.log
+keep_alive worker .run/worker.log \
+  .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 &
 pids+=($!)
-.venv/bin/celery -A config beat --loglevel=INFO --schedule .run/celerybeat-schedule >.run/beat.log 2>&1 &
+keep_alive beat .run/beat.log \
+  .venv/bin/celery -A config beat --loglevel=INFO --schedule .run/celerybeat-schedule &
 pids+=($!)
 .venv/bin/gunicorn config.wsgi --preload --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
   --access-logfile - --error-logfile - &
@@ -54,7 +74,8 @@ pids+=($!)
 echo
 echo "Outage Radar is up: http://127.0.0.1:$PORT/"
 echo "  readiness  http://127.0.0.1:$PORT/readyz   admin http://127.0.0.1:$PORT/admin/"
-echo "  worker log .run/worker.log, beat log .run/beat.log. Ctrl-C stops everything."
+echo "  worker log .run/worker.log, beat log .run/beat.log (restarted if they die)."
+echo "  Ctrl-C stops everything."
 echo
 
 # Whichever process ends first (or Ctrl-C) brings the rest down.

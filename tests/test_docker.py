@@ -165,6 +165,10 @@ def test_redis_keeps_queued_tasks_on_a_named_volume_and_never_evicts(deployment)
     redis = config["services"]["redis"]
     command = redis["command"]
     assert command[command.index("--appendonly") + 1] == "yes"
+    # The intake log is synced before each answer, and the app checks the
+    # same promise.
+    assert command[command.index("--appendfsync") + 1] == "always"
+    assert config["services"]["web"]["environment"]["INTAKE_FSYNC"] == "always"
     assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
     [volume] = redis["volumes"]
     assert (volume["type"], volume["target"]) == ("volume", "/data")
