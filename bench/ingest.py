@@ -10,9 +10,9 @@ p50/p99 latency and CPU per request of both, and the median of
 target/ceiling, `ingest_ratio`.
 
 While the radar is under load, a sampler reads the bucketing lag (the age of
-the oldest report still queued) every 0.5 s. After the load it times how long
-the queue takes to drain, and checks that every 201 became a stored report and
-every stored report was counted once in the worldwide buckets. Last, several
+the oldest report still in the intake log) every 0.5 s. After the load it
+times how long the log takes to drain, and checks that every 201 became a
+stored report and every stored report was counted once in the worldwide buckets. Last, several
 clients POST 1000-report batches with an API token (bench/batch.lua) for
 batch_reports_per_s, checked the same way.
 
@@ -210,13 +210,13 @@ def start_stores(stack: Stack, pg_port: int, redis_port: int) -> tuple[str, str]
 
 
 def prepare_data(env: dict, db, redis_url: str) -> str:
-    """Migrate, load the catalog, empty queues and counts; return an API token."""
+    """Migrate, load the catalog, empty the log and counts; return an API token."""
     python = str(BIN / "python")
     shell(python, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
     shell(python, "manage.py", "loadcatalog", env=env)
     # The cluster is kept between runs; reports of an earlier run would
     # spoil the counts this run checks.
-    db.execute("TRUNCATE reports_pendingreport, reports_report, outages_bucket")
+    db.execute("TRUNCATE reports_report, outages_bucket, reports_intakecursor")
     redis.Redis.from_url(redis_url).flushdb()
     code = (
         "from django.contrib.auth import get_user_model\n"
@@ -353,27 +353,31 @@ def measured_wrk(pids: dict[str, int], *args, **kwargs) -> Load:
     return load
 
 
-def lag_seconds(db) -> float:
-    row = db.execute(
-        "SELECT extract(epoch FROM now() - created_at)::float"
-        " FROM reports_pendingreport ORDER BY report_id LIMIT 1"
-    ).fetchone()
-    return max(row[0], 0.0) if row else 0.0
+STREAM = "radar:intake"
+
+
+def lag_seconds(log: redis.Redis) -> float:
+    """The age of the oldest entry in the intake log (its stream id is the
+    Redis clock's milliseconds)."""
+    first = log.xrange(STREAM, count=1)
+    if not first:
+        return 0.0
+    milliseconds = int(first[0][0].split(b"-")[0])
+    return max(time.time() - milliseconds / 1000, 0.0)
 
 
 @contextlib.contextmanager
-def sampling_lag(database_url: str, samples: list[float]):
+def sampling_lag(redis_url: str, samples: list[float]):
     """Append the bucketing lag to `samples` every 0.5 s while the block runs."""
     stop = threading.Event()
 
     def sample():
-        # A connection of its own: psycopg connections are not thread-safe.
-        with psycopg.connect(database_url, autocommit=True) as db:
-            next_at = time.monotonic()
-            while not stop.is_set():
-                samples.append(lag_seconds(db))
-                next_at += LAG_INTERVAL_SECONDS
-                stop.wait(max(next_at - time.monotonic(), 0))
+        log = redis.Redis.from_url(redis_url)
+        next_at = time.monotonic()
+        while not stop.is_set():
+            samples.append(lag_seconds(log))
+            next_at += LAG_INTERVAL_SECONDS
+            stop.wait(max(next_at - time.monotonic(), 0))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -384,10 +388,10 @@ def sampling_lag(database_url: str, samples: list[float]):
         sampler.join()
 
 
-def wait_drained(db, since: float) -> float:
-    """Seconds from `since` (a monotonic time) until no report is queued."""
+def wait_drained(log: redis.Redis, since: float) -> float:
+    """Seconds from `since` (a monotonic time) until the intake log is empty."""
     deadline = time.monotonic() + DRAIN_TIMEOUT_SECONDS
-    while db.execute("SELECT EXISTS (SELECT FROM reports_pendingreport)").fetchone()[0]:
+    while log.xlen(STREAM):
         if time.monotonic() > deadline:
             return float("nan")
         time.sleep(0.1)
@@ -496,7 +500,7 @@ class Single:
         return [target.rate(201) / bare.rate(204) for bare, target in pairs]
 
 
-def run_rounds(urls: dict[str, str], args: list[str], pids, database_url) -> Single:
+def run_rounds(urls: dict[str, str], args: list[str], pids, redis_url) -> Single:
     """Warm both servers up, then alternate ceiling and target rounds."""
     single = Single()
     print("Warm-up:")
@@ -508,7 +512,7 @@ def run_rounds(urls: dict[str, str], args: list[str], pids, database_url) -> Sin
     for number in range(1, ROUNDS + 1):
         bare = measured_wrk(pids, f"bare-{number}", urls["bare"], "report.lua", args)
         lags: list[float] = []
-        with sampling_lag(database_url, lags):
+        with sampling_lag(redis_url, lags):
             target = measured_wrk(
                 pids, f"target-{number}", urls["target"], "report.lua", args
             )
@@ -567,14 +571,14 @@ def print_medians(single: Single, drain: float) -> None:
         f"Bucketing lag under load ({len(lags)} samples, every "
         f"{LAG_INTERVAL_SECONDS} s): p50 {percentile(lags, 50):.2f} s, "
         f"p99 {percentile(lags, 99):.2f} s, max {max(lags, default=0):.2f} s; "
-        f"queue empty {drain:.1f} s after the load stopped"
+        f"intake log empty {drain:.1f} s after the load stopped"
     )
 
 
-def measure_single(urls, args, pids, db, database_url) -> tuple[float, float]:
+def measure_single(urls, args, pids, db, redis_url) -> tuple[float, float]:
     """The ceiling and target rounds; return ingest_ratio and lag p99."""
-    single = run_rounds(urls, args, pids, database_url)
-    print_medians(single, wait_drained(db, single.ended))
+    single = run_rounds(urls, args, pids, redis_url)
+    print_medians(single, wait_drained(redis.Redis.from_url(redis_url), single.ended))
     print("Consistency:")
     stored = count_reports(db, "api")
     check_stored("single reports", single.acknowledged, stored, single.in_flight)
@@ -582,13 +586,13 @@ def measure_single(urls, args, pids, db, database_url) -> tuple[float, float]:
     return statistics.median(single.ratios), percentile(single.lags, 99)
 
 
-def measure_batch(url, token, args, pids, db, database_url) -> float:
+def measure_batch(url, token, args, pids, db, redis_url) -> float:
     """Several clients posting full batches; return accepted reports per second."""
     batch_args = [token, *args, str(BATCH_SIZE)]
     clients = {"connections": BATCH_CLIENTS}
     warm = run_wrk("warmup-batch", url, "batch.lua", batch_args, 3, **clients)
     lags: list[float] = []
-    with sampling_lag(database_url, lags):
+    with sampling_lag(redis_url, lags):
         load = measured_wrk(pids, "batch", url, "batch.lua", batch_args, **clients)
     ended = time.monotonic()
     rate = load.accepted / load.seconds
@@ -600,10 +604,10 @@ def measure_batch(url, token, args, pids, db, database_url) -> float:
     print(f"  {load.cpu.describe(load.accepted).replace('request', 'report')}")
     if set(load.statuses) - {200} or load.socket_errors:
         print(f"  statuses {load.statuses}, socket errors {load.socket_errors}")
-    drain = wait_drained(db, ended)
+    drain = wait_drained(redis.Redis.from_url(redis_url), ended)
     print(
         f"  bucketing lag p50 {percentile(lags, 50):.2f} s,"
-        f" p99 {percentile(lags, 99):.2f} s; queue empty {drain:.1f} s after"
+        f" p99 {percentile(lags, 99):.2f} s; intake log empty {drain:.1f} s after"
     )
     check_stored(
         "batch reports, warm-up included",
@@ -637,9 +641,9 @@ def main() -> None:
                 "bare": f"http://127.0.0.1:{bare_port}/api/v1/reports",
                 "target": f"http://127.0.0.1:{web_port}/api/v1/reports",
             }
-            ratio, lag_p99 = measure_single(urls, args, pids, db, database_url)
+            ratio, lag_p99 = measure_single(urls, args, pids, db, redis_url)
             batch_url = f"{urls['target']}/batch"
-            batch_rate = measure_batch(batch_url, token, args, pids, db, database_url)
+            batch_rate = measure_batch(batch_url, token, args, pids, db, redis_url)
     finally:
         print("Stopping...", flush=True)
         stack.stop()

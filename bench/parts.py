@@ -56,9 +56,7 @@ PARTS = [
     Part("bare", "api/v1/reports", 204, "bench/bare.py: no middleware, no apps"),
     Part("nothing", "parts/nothing", 204, "204 through the radar's middleware"),
     Part("checks", "parts/checks", 204, "+ JSON, reporter hash, catalog checks"),
-    Part("redis", "parts/redis", 204, "+ the Redis limit script"),
-    Part("postgres", "parts/postgres", 204, "+ the insert, no Redis"),
-    Part("both", "parts/both", 204, "+ the Redis script and the insert"),
+    Part("log", "parts/log", 204, "+ the intake log script (limits, XADD)"),
     Part("report", "api/v1/reports", 201, "the real endpoint"),
 ]
 SERVERS = ("web", "bare", "postgres", "redis")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from config.urls import urlpatterns as radar_urlpatterns
-from reports import api, intake, reporters, storage, throttle
+from reports import api, intake, log, reporters
 from reports.fields import REPORT_FIELDS, read_report
 
 
@@ -29,21 +29,16 @@ def _checks(request) -> intake.Draft:
     )
 
 
-def _limit() -> None:
+def _log(draft: intake.Draft) -> None:
     # A reporter of its own each time, as a crowd is.
-    throttle.admit(secrets.token_hex(16), secrets.token_hex(16), 1)
-
-
-def _insert(draft: intake.Draft) -> None:
-    row = storage.Row(
+    entry = log.Entry(
         service_id=draft.service_id,
         symptom_id=draft.symptom_id,
         country=draft.country,
         subdivision=draft.subdivision,
         reporter=secrets.token_hex(16),
-        counted=True,
     )
-    storage.insert_report(row, "api", timezone.now())
+    log.append_one(entry, secrets.token_hex(16), "api", timezone.now())
 
 
 @csrf_exempt
@@ -58,31 +53,14 @@ def checks(request):
 
 
 @csrf_exempt
-def redis_only(request):
-    _checks(request)
-    _limit()
-    return HttpResponse(status=204)
-
-
-@csrf_exempt
-def postgres_only(request):
-    _insert(_checks(request))
-    return HttpResponse(status=204)
-
-
-@csrf_exempt
-def both(request):
-    draft = _checks(request)
-    _limit()
-    _insert(draft)
+def logged(request):
+    _log(_checks(request))
     return HttpResponse(status=204)
 
 
 urlpatterns = [
     path("parts/nothing", nothing),
     path("parts/checks", checks),
-    path("parts/redis", redis_only),
-    path("parts/postgres", postgres_only),
-    path("parts/both", both),
+    path("parts/log", logged),
     *radar_urlpatterns,
 ]

@@ -30,8 +30,14 @@ ReportIn = _described("ReportIn", REPORT_FIELDS)
 BatchItemIn = _described("BatchItemIn", BATCH_FIELDS)
 
 
+ID_HELP = (
+    "The report's entry in the intake log (`<milliseconds>-<sequence>`), "
+    "stable from the moment of the answer."
+)
+
+
 class ReportOut(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.CharField(help_text=ID_HELP)
     counted = serializers.BooleanField(
         help_text="False for a repeat from the same reporter within the window."
     )
@@ -48,7 +54,7 @@ class BatchIn(serializers.Serializer):
 class BatchResult(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(["accepted", "rejected"])
-    id = serializers.IntegerField(required=False)
+    id = serializers.CharField(required=False, help_text=ID_HELP)
     counted = serializers.BooleanField(required=False)
     service = serializers.CharField(required=False)
     symptom = serializers.CharField(required=False)
@@ -69,29 +75,36 @@ WRITE_ERRORS = {
     **BAD_REQUEST,
     413: error("The body is over the size limit."),
     415: error("The body is not application/json."),
-    503: error("PostgreSQL or Redis cannot take the write; nothing was stored."),
+    422: error("The Idempotency-Key was already used for a different request."),
+    503: error(
+        "Redis cannot take the report, or too many wait to be counted "
+        "(Retry-After); nothing was stored."
+    ),
 }
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Kept 24 hours: a retry with the same key and body gets the original "
+        "answer (with `Idempotent-Replayed: true`) and nothing is stored twice."
+    ),
+)
 
 report_schema = extend_schema(
     request=ReportIn,
-    parameters=[
-        OpenApiParameter(
-            "Idempotency-Key",
-            OpenApiTypes.STR,
-            OpenApiParameter.HEADER,
-            description="Retries with the same key get the original answer.",
-        )
-    ],
+    parameters=[IDEMPOTENCY_KEY],
     responses={
         201: ReportOut,
         **WRITE_ERRORS,
-        409: error("The key is in flight, or was used for another report."),
         429: error("Too many reports from this reporter or network."),
     },
 )
 
 batch_schema = extend_schema(
     request=BatchIn,
+    parameters=[IDEMPOTENCY_KEY],
     responses={
         200: BatchOut,
         **WRITE_ERRORS,
