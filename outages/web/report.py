@@ -40,32 +40,44 @@ def submit(request, slug):
             form.add_error(field if field in form.fields else None, message)
         return render_service_page(request, slug, form=form, status=400)
     except intake.Throttled as exc:
-        form.add_error(
-            None,
+        return _refused(
+            request,
+            slug,
+            form,
+            429,
+            exc.retry_after,
             "You have sent several reports in the last minute. "
             f"Please wait {exc.retry_after} seconds before reporting again.",
         )
-        response = render_service_page(request, slug, form=form, status=429)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
     except intake.Backpressure as exc:
-        form.add_error(
-            None,
+        return _refused(
+            request,
+            slug,
+            form,
+            503,
+            exc.retry_after,
             "Many reports are waiting to be counted. "
             f"Please try again in {exc.retry_after} seconds.",
         )
-        response = render_service_page(request, slug, form=form, status=503)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
     except (intake.Unavailable, redis.RedisError):
-        form.add_error(
-            None, "We cannot store reports right now. Please try again in a minute."
+        return _refused(
+            request,
+            slug,
+            form,
+            503,
+            30,
+            "We cannot store reports right now. Please try again in a minute.",
         )
-        response = render_service_page(request, slug, form=form, status=503)
-        response["Retry-After"] = "30"
-        return response
     query = {"reported": accepted.symptom}
     if accepted.region:
         query["region"] = accepted.region
     url = reverse("outages:service", args=[slug])
     return redirect(f"{url}?{urlencode(query)}#result")
+
+
+def _refused(request, slug, form, status, retry_after, message):
+    """The page again, with the form as sent and why it was not taken."""
+    form.add_error(None, message)
+    response = render_service_page(request, slug, form=form, status=status)
+    response["Retry-After"] = str(retry_after)
+    return response

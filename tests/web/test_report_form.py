@@ -86,3 +86,17 @@ def test_after_reporting_the_form_keeps_the_chosen_place(client, catalog):
     page = client.get("/s/tiktok/?reported=login&region=DE-BY")
     assert '<option value="DE" selected>' in page.text
     assert '<option value="DE-BY" selected>' in page.text
+
+
+def test_a_full_intake_log_gets_a_503_page_that_keeps_the_form(
+    client, catalog, settings
+):
+    settings.INTAKE_BACKLOG_MAX_ENTRIES = 1
+    client.post("/s/tiktok/report", {"symptom": "login", "country": "DE"})
+    response = client.post(
+        "/s/tiktok/report", {"symptom": "feed", "country": "DE"}, HTTP_USER_AGENT="B"
+    )
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "Many reports are waiting to be counted" in response.text
+    assert stored().count() == 1
