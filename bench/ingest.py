@@ -12,9 +12,9 @@ target/ceiling, `ingest_ratio`.
 While the radar is under load, a sampler reads the bucketing lag (the age of
 the oldest report still in the intake log) every 0.5 s. After the load it
 times how long the log takes to drain, and checks that every 201 became a
-stored report and every stored report was counted once in the worldwide buckets. Last, several
-clients POST 1000-report batches with an API token (bench/batch.lua) for
-batch_reports_per_s, checked the same way.
+stored report and every stored report was counted once in the worldwide
+buckets. Last, several clients POST 1000-report batches with an API token
+(bench/batch.lua) for batch_reports_per_s, checked the same way.
 
     .venv/bin/python bench/ingest.py
 

@@ -73,7 +73,7 @@ def test_a_host_not_allowed_goes_through_django_and_is_refused(live_catalog):
 
 
 def test_other_paths_and_methods_take_the_normal_way(live_catalog):
-    status, headers, body = call(environ("get"))
+    status, headers, _ = call(environ("get"))
     assert status.startswith("405") and headers["Allow"] == "POST"
     status, _, _ = call(environ("get", "/healthz"))
     assert status == "200 OK"
