@@ -3,8 +3,8 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import expect
 
 from outages.models import Symptom
-from reports.models import Report
 from tests.helpers.browser import THIS_MACHINE, choose_place
+from tests.helpers.intake import stored
 
 
 def test_a_report_from_the_browser_is_stored_without_a_page_reload(
@@ -29,7 +29,7 @@ def test_a_report_from_the_browser_is_stored_without_a_page_reload(
     assert query == {"reported": ["login"], "region": ["DE-BY"]}
     page.screenshot(path=artifacts / "service-page-reported.png", full_page=True)
 
-    report = Report.objects.get()
+    report = stored().get()
     assert (
         report.service.slug,
         report.symptom.slug,
@@ -61,7 +61,7 @@ def test_the_report_form_works_with_javascript_disabled(
         full_page=True,
     )
 
-    report = Report.objects.get()
+    report = stored().get()
     assert (report.country_id, report.subdivision_id, report.source) == (
         "DE",
         None,
@@ -82,7 +82,7 @@ def test_the_page_makes_no_request_outside_this_machine(site, page):
     assert {"/s/tiktok/", "/regions/DE/subdivisions.json", "/s/tiktok/report"} <= paths
     outside = [url for url in urls if urlsplit(url).hostname not in THIS_MACHINE]
     assert outside == []
-    assert Report.objects.count() == 1
+    assert stored().count() == 1
 
 
 def test_the_service_page_loads_its_stylesheet_and_script(site, page):
