@@ -44,13 +44,15 @@ $py manage.py loadcatalog
 $py manage.py collectstatic --noinput -v 0
 
 # A worker or beat that dies is started again, and says so in its log, so
-# the radar heals without a person. Stopping the keeper stops its process.
+# the radar heals without a person. Stopping the keeper stops its process;
+# the process has a session of its own, so Ctrl-C reaches only the keeper and
+# no stop is taken for a death.
 keep_alive() {
   local name=$1 log=$2 child=""
   shift 2
   trap '[ -z "$child" ] || kill -TERM "$child" 2>/dev/null; wait; exit 0' TERM INT
   while true; do
-    "$@" >>"$log" 2>&1 &
+    setsid "$@" >>"$log" 2>&1 &
     child=$!
     status=0
     wait "$child" || status=$?
