@@ -22,9 +22,10 @@ STREAM = "radar:intake"
 RATE_WINDOW_SECONDS = 60
 IDEMPOTENCY_SECONDS = 24 * 3600
 
-# Every entry's fields, short: a stream entry repeats them unless they match
-# the first entry of its node, and the backlog is bounded by memory.
-FIELDS = ("s", "y", "c", "d", "r", "n", "o", "t")
+# An entry's fields have one-letter names (service, symptom, country,
+# subdivision, reporter, counted, source, time): a stream entry repeats its
+# names unless they match the first entry of its node, and the backlog lives
+# in memory.
 
 _ACCEPT_ONE = """
 -- KEYS: stream, reporter rate, network rate, de-dup mark, idempotency ('' if none)
