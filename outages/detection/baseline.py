@@ -114,9 +114,7 @@ def _weight(seen, prior_hours, prior_mean, b, buckets_per_hour):
     levelled = np.maximum(prior_mean * b.level, 0.0)
     informative = levelled / (1.0 + b.dispersion * levelled)
     reporters = hours * max(buckets_per_hour, 1.0) * informative
-    return (hours / (hours + prior_hours)) * (
-        reporters / (reporters + PRIOR_REPORTERS)
-    )
+    return (hours / (hours + prior_hours)) * (reporters / (reporters + PRIOR_REPORTERS))
 
 
 def own_expected(
@@ -202,7 +200,11 @@ def learn_hour(
     """
     hour_of_day = hour_of_week % 24
     x = np.where(include, observed_mean, 0.0)
-    had_profile = b.overall_seen >= 1
+    # The level learns only against an expectation that knew this hour of
+    # the day, after a day: before that the expectation is the overall mean
+    # and its misses are the daily cycle, not the level (learning them
+    # would scale the hours learned first by whatever the level became).
+    had_profile = (b.daily_seen[:, hour_of_day] >= 1) & (b.overall_seen >= 24)
 
     # Level first, from how far the hour was off its (levelled) expectation;
     # robust to a single odd hour by clipping the ratio. A lasting change

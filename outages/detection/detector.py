@@ -298,8 +298,11 @@ class Detector:
         # An hour never seen before is judged against the overall mean, which
         # misses the daily cycle: learned with a looser clip, not unclipped,
         # so a first-day outage does not become the hour's normal.
+        # In its first day a series has no normal to clip against: it is
+        # learned as it comes (and may not alert yet).
         loose = np.where(self._known, 1.0, 3.0)
-        self._cap = loose * self._mu + LEARN_CLIP_SD * sd
+        young = np.where(b.overall_seen < 24, np.inf, 0.0)
+        self._cap = loose * self._mu + LEARN_CLIP_SD * sd + young
         # Recompute the running sums exactly now and then, against drift.
         self._obs_sums = significance.window_sums(
             self._ordered(self._observed), self.lengths

@@ -27,6 +27,7 @@ from outages.detection.significance import (
 
 QUIET, SUSPECTED, ONGOING = 0, 1, 2
 MINUTES_PER_WEEK = 7 * 24 * 60
+ELEVATED_P = 0.01
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,10 @@ class Rules:
     min_count: float = 6.0
     min_ratio: float = 3.0
     # A surprise must persist this long, on buckets that are themselves
-    # elevated (at least `quiet_ratio` times normal and 2 sd over it), to
+    # elevated (at least `quiet_ratio` times normal, and unusual alone), to
     # open an incident; a single bucket at `big_ratio` times normal with
     # `big_count` reporters a minute over normal opens one at once.
-    persist_minutes: float = 6.0
+    persist_minutes: float = 8.0
     big_ratio: float = 20.0
     big_count: float = 35.0
     # An incident's bucket is quiet when its medium window is under this
@@ -135,8 +136,13 @@ def judge(
         & (one >= rules.big_ratio * mu_one)
         & (one - mu_one >= rules.big_count * timing.bucket_minutes)
     )
-    sd_one = np.sqrt(mu_one + dispersion[:, 0] * mu_one**2)
-    elevated = (one >= rules.quiet_ratio * mu_one) & (one >= mu_one + 2 * sd_one)
+    # Elevated: this bucket alone is unusual (tail below ELEVATED_P) and
+    # above the quiet ratio. One report where a tenth is normal is not.
+    elevated = surprising & (one >= rules.quiet_ratio * mu_one)
+    rows = np.flatnonzero(elevated)
+    if rows.size:
+        alone = tail_probabilities(one[rows], mu_one[rows], dispersion[rows, 0])
+        elevated[rows] = alone <= ELEVATED_P
     medium = min(1, windows - 1)
     quiet = observed[:, medium] <= rules.quiet_ratio * expected[:, medium]
     strength = evidence(observed, expected, dispersion).max(axis=1)
@@ -176,7 +182,10 @@ def advance(s: States, v: Verdict, timing: Timing) -> Changes:
     # says whether it goes on.
     streak = np.where(surprising, s.streak + v.elevated, 0)
     declare = ~ongoing & surprising & ((streak >= timing.persist) | v.big)
-    calm = (s.calm + 1) * (ongoing & v.quiet & ~v.surprising)
+    # Calm: the medium window is back near normal and this bucket is not
+    # itself unusual. Longer windows still carry the outage for up to an
+    # hour after it ends; they must not hold the incident open.
+    calm = (s.calm + 1) * (ongoing & v.quiet & ~v.elevated)
     resolve = ongoing & (calm >= timing.quiet)
     now_ongoing = (ongoing | declare) & ~resolve
 

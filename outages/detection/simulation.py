@@ -1,14 +1,14 @@
 """A labelled simulator of report counts, for tests, benchmarks and the demo.
 
-NumPy (and one SciPy filter): each series is distinct reporters per bucket with daily and
-weekly cycles, over-dispersion (a gamma-Poisson mixture), noise that comes in
-waves (a log-normal factor correlated over minutes, so neighbouring buckets
-are busy together, as real reports are), a slowly wandering level, outages of
-varied size, duration and ramp, and hard negatives that must not alert:
-gradual growth, holidays, a lasting level shift, short bursts (a link shared
-in a chat: a few minutes, gone as quickly as they came), missing data and one
-client reporting over and over (which distinct-reporter counting turns into
-+1).
+NumPy (and one SciPy filter): each series is distinct reporters per bucket
+with daily and weekly cycles, over-dispersion (a gamma-Poisson mixture),
+noise that comes in waves (a log-normal factor correlated over minutes, so
+neighbouring buckets are busy together, as real reports are), a slowly
+wandering level, outages of varied size, duration and ramp, and hard
+negatives that must not alert: gradual growth, holidays, a lasting level
+shift, short bursts (a link shared in a chat: a few minutes, gone as quickly
+as they came), missing data and one client reporting over and over (which
+distinct-reporter counting turns into +1).
 
 An outage adds `max((m - 1) * rate, floor)` reporters per bucket at its peak,
 m drawn from 3x to 30x: on a service with 0.05 reports a minute, "3x" alone
