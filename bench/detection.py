@@ -107,7 +107,21 @@ WARM_HOURS = 26  # a day and a bit: every hour of the day has been seen once
 FILL_BUCKETS = 15  # the longest window, so no two tiled series share one
 # The arrays a step reads every bucket (names from Detector.save()); the
 # profiles are read only when an hour changes.
-WORKING_SET = ("observed", "expected", "sums", "state", "streak", "calm")
+WORKING_SET = (
+    "observed",
+    "expected",
+    "sums",
+    "residuals",
+    "clean",
+    "dispersion_excess",
+    "dispersion_square",
+    "blocks_current",
+    "state",
+    "streak",
+    "calm",
+    "age",
+    "cooldown",
+)
 WORKING_SET_BASELINE = ("baseline_dispersion",)
 
 
@@ -407,8 +421,8 @@ def tiled(arrays: dict, reps: int) -> dict:
     for name, a in arrays.items():
         if name == "clock":
             out[name] = a
-        elif name == "sums":  # (5, S): series on the second axis
-            out[name] = np.tile(a, (1, reps))
+        elif name in ("sums", "residuals"):  # series on the second axis
+            out[name] = np.tile(a, (1, reps) + (1,) * (a.ndim - 2))
         else:
             out[name] = np.tile(a, (reps,) + (1,) * (a.ndim - 1))
     return out

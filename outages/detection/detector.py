@@ -238,6 +238,7 @@ class Detector:
             self.rules,
             self.timing,
             self._may_alert & ~missing,
+            self._recent_sums(),
         )
         was_ongoing = self.states.state == ONGOING
         age, cooling = self.states.age.copy(), self.states.cooldown > 0
@@ -255,6 +256,11 @@ class Detector:
             verdict.evidence, changes.opened, self._damping(was_ongoing, age, cooling)
         )
         return mu, score, changes.opened, ongoing
+
+    def _recent_sums(self):
+        """Observed and expected over the last `timing.recent` buckets."""
+        back = (self._t - 1 - np.arange(self.timing.recent)) % self.history
+        return self._observed[:, back].sum(axis=1), self._expected[:, back].sum(axis=1)
 
     def _damping(self, ongoing, age, cooling):
         """How new the evidence of each series' bucket is, in (0, 1]."""

@@ -27,7 +27,9 @@ from outages.detection.significance import (
 
 QUIET, SUSPECTED, ONGOING = 0, 1, 2
 MINUTES_PER_WEEK = 7 * 24 * 60
-ELEVATED_P = 0.01
+# The buckets after a burst would have ended must be this unusual on their
+# own: strict, as a long surprise gives them many chances.
+ELEVATED_P = 1e-3
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,15 @@ class Rules:
     # The minimum effect: this many reporters, and this many times normal.
     min_count: float = 6.0
     min_ratio: float = 3.0
-    # A surprise must persist this long, on buckets that are themselves
-    # elevated (at least `quiet_ratio` times normal, and unusual alone), to
-    # open an incident; a single bucket at `big_ratio` times normal with
-    # `big_count` reporters a minute over normal opens one at once.
+    # A surprise must persist this long to open an incident, and its last
+    # buckets, after the first `burst_minutes` (as long as a burst lasts),
+    # must be unusual on their own (at least `quiet_ratio` times normal and
+    # a tail below ELEVATED_P): a burst that is over leaves its windows
+    # surprising, but not its last buckets. A single bucket at `big_ratio`
+    # times normal with `big_count` reporters a minute over normal opens
+    # one at once.
     persist_minutes: float = 8.0
+    burst_minutes: float = 5.0
     big_ratio: float = 20.0
     big_count: float = 35.0
     # An incident's bucket is quiet when its medium window is under this
@@ -68,18 +74,21 @@ class Timing:
     bucket_minutes: float
     p_open: float
     persist: int
+    recent: int  # the buckets judged on their own at the end of a persistence
     quiet: int
     cooldown: int
 
     @classmethod
     def of(cls, rules: Rules, bucket_minutes: float, windows: int) -> "Timing":
         per_week = MINUTES_PER_WEEK / bucket_minutes
+        persist = max(2, math.ceil(rules.persist_minutes / bucket_minutes - 1e-9))
         return cls(
             bucket_minutes=bucket_minutes,
             # Bonferroni over the windows is already in the p judged.
             p_open=rules.surprises_per_week / per_week,
             # Never a lone bucket: one bucket of any width can be a burst.
-            persist=max(2, math.ceil(rules.persist_minutes / bucket_minutes - 1e-9)),
+            persist=persist,
+            recent=max(1, persist - math.ceil(rules.burst_minutes / bucket_minutes)),
             quiet=max(2, math.ceil(rules.quiet_minutes / bucket_minutes - 1e-9)),
             cooldown=max(1, math.ceil(rules.cooldown_minutes / bucket_minutes)),
         )
@@ -95,7 +104,7 @@ class Verdict:
     surprising: np.ndarray
     strong: np.ndarray  # below p_strong
     big: np.ndarray  # one bucket far above normal
-    elevated: np.ndarray  # this bucket itself above quiet_ratio x normal
+    elevated: np.ndarray  # the last `recent` buckets unusual on their own
     quiet: np.ndarray
 
 
@@ -107,6 +116,7 @@ def judge(
     rules: Rules,
     timing: Timing,
     may_alert: np.ndarray,
+    recent: tuple[np.ndarray, np.ndarray],
 ) -> Verdict:
     """Judge the window sums (S, W) of every series; dispersion is (S, W).
 
@@ -136,12 +146,15 @@ def judge(
         & (one >= rules.big_ratio * mu_one)
         & (one - mu_one >= rules.big_count * timing.bucket_minutes)
     )
-    # Elevated: this bucket alone is unusual (tail below ELEVATED_P) and
-    # above the quiet ratio. One report where a tenth is normal is not.
-    elevated = surprising & (one >= rules.quiet_ratio * mu_one)
+    # Elevated: the last buckets alone are unusual and above the quiet
+    # ratio. One report where a tenth is normal is not.
+    recent_observed, recent_expected = recent
+    elevated = surprising & (recent_observed >= rules.quiet_ratio * recent_expected)
     rows = np.flatnonzero(elevated)
     if rows.size:
-        alone = tail_probabilities(one[rows], mu_one[rows], dispersion[rows, 0])
+        alone = tail_probabilities(
+            recent_observed[rows], recent_expected[rows], dispersion[rows, 0]
+        )
         elevated[rows] = alone <= ELEVATED_P
     medium = min(1, windows - 1)
     quiet = observed[:, medium] <= rules.quiet_ratio * expected[:, medium]
@@ -153,7 +166,7 @@ def judge(
 @dataclass
 class States:
     state: np.ndarray  # QUIET, SUSPECTED or ONGOING per series
-    streak: np.ndarray  # elevated, surprising buckets so far (while suspected)
+    streak: np.ndarray  # surprising buckets in a row (while suspected)
     calm: np.ndarray  # quiet buckets in a row (while ongoing)
     # Buckets since the incident opened (while ongoing), or left of the
     # cool-down after one ended (while not).
@@ -177,11 +190,9 @@ def advance(s: States, v: Verdict, timing: Timing) -> Changes:
     ongoing = s.state == ONGOING
     cooling = s.cooldown > 0
     surprising = v.surprising & (~cooling | v.strong)
-    # A surprising bucket that is itself back to normal neither adds to the
-    # streak nor breaks it: the windows still carry the surge, the bucket
-    # says whether it goes on.
-    streak = np.where(surprising, s.streak + v.elevated, 0)
-    declare = ~ongoing & surprising & ((streak >= timing.persist) | v.big)
+    streak = np.where(surprising, s.streak + 1, 0)
+    persists = (streak >= timing.persist) & v.elevated
+    declare = ~ongoing & surprising & (persists | v.big)
     # Calm: the medium window is back near normal and this bucket is not
     # itself unusual. Longer windows still carry the outage for up to an
     # hour after it ends; they must not hold the incident open.
