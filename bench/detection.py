@@ -39,11 +39,20 @@ change, which also learns the hour and borrows, is set against one np.sum
 over the whole state. The first step of a detector just loaded is what every
 live cycle pays, as it loads the state anew each minute.
 
+Independent data (needs the scoring kit in ../shared/detection): the
+independent generator's reports (INDEPENDENT_REPORTS series, seed
+REPORT_REPORTS) scored by onset, and its mentions (INDEPENDENT_MENTIONS
+series of 5-minute buckets, seed REPORT_MENTIONS) and the kit's real count
+series (REAL_COUNTS) scored by the kit's NAB rules, own alerts and best
+threshold; each beside the kit's `zscore` and `seasonal_nb` peers. The rules
+were chosen on other seeds and categories (TUNING_*).
+
     .venv/bin/python bench/detection.py
 
 The last line is `f1=<x> false_alarms_per_100_series_weeks=<y>
-median_delay_buckets=<z> cycle_100k_s=<w>`, all of them the detector's.
-Needs neither Django, PostgreSQL nor Redis.
+median_delay_buckets=<z> nab_real_own=<a> nab_real_opt=<b>
+cycle_100k_s=<w>`, all of them the detector's (f1 to delay on the own
+simulator). Needs neither Django, PostgreSQL nor Redis.
 """
 
 import os
