@@ -44,7 +44,9 @@ class Grid:
 
 
 @dataclass(frozen=True)
-class Incident:
+class DetectedSpan:
+    """An incident the detector declared in a backtest (not the model)."""
+
     start: str
     end: str | None
     peak_value: float
@@ -148,7 +150,7 @@ def detect(grid: Grid, rules: Rules | None = None, progress=None) -> Replay:
     )
 
 
-def incidents(grid: Grid, result: Replay) -> list[Incident]:
+def incidents(grid: Grid, result: Replay) -> list[DetectedSpan]:
     found = []
     open_ = result.incident[0]
     starts = np.flatnonzero(result.alert[0])
@@ -161,7 +163,7 @@ def incidents(grid: Grid, result: Replay) -> list[Incident]:
         peak = start + int(values.argmax())
         closed = end + 1 < open_.size
         found.append(
-            Incident(
+            DetectedSpan(
                 start=_iso(grid.start + start * grid.width),
                 end=_iso(grid.start + (end + 1) * grid.width) if closed else None,
                 peak_value=float(values.max()),
@@ -251,7 +253,7 @@ def backtest_file(
     rules: Rules | None = None,
     plot_to: Path | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[list[str], list[Incident]]:
+) -> tuple[list[str], list[DetectedSpan]]:
     """Backtest one file; returns its warnings and the incidents found."""
     rows = read_rows(source)
     if not np.isfinite(rows.times).any():

@@ -8,10 +8,11 @@ its own can be shrunk towards a prior (`shrink`); `borrowing` makes that
 prior from the series' parent (a country from the world, a new service from
 its category).
 
-Profiles learn once per completed hour from the hour's mean. Each bucket's
-count is clipped first (to mu + 3 sd, or mu + 1 sd inside an incident; see
-`replay.Detector`), so an outage barely teaches the baseline that outages
-are normal, while a lasting change is still learned. State is a handful of
+Profiles learn once per completed hour from the hour's mean over the
+buckets outside incidents and suspicions (see `detector.Detector`), each
+clipped far out (a burst that opened nothing should not teach a busy hour),
+so an outage does not teach the baseline that outages are normal; a lasting
+change is learned by re-baselining the level instead (`shift`). State is a handful of
 arrays, so a cycle over many series is a few vectorised passes.
 """
 
@@ -26,11 +27,9 @@ WEEKS_REMEMBERED = 4
 # The level follows the ratio of observed to expected over about this many
 # hours: fast enough to follow growth, too slow to follow an outage.
 LEVEL_HOURS = 48
-DISPERSION_HOURS = 72
-# A slot is trusted after it has been seen this many times.
+MIN_LEVEL, MAX_LEVEL = 1e-3, 1e3
+# What borrowing counts as a weekly slot's support: seen this many times.
 MIN_SEEN = 2
-MIN_DISPERSION = 0.02
-MAX_DISPERSION = 3.0
 # Never expect less than this per bucket: a series that has always been
 # silent is not infinitely surprised by its first report.
 FLOOR = 1e-3
@@ -52,7 +51,9 @@ class Baseline:
     overall: np.ndarray  # (S,)
     overall_seen: np.ndarray  # (S,)
     level: np.ndarray  # (S,) multiplies the profile: >1 when growing
-    dispersion: np.ndarray  # (S,) negative binomial: var = mu + dispersion * mu^2
+    # (S,) of one bucket, negative binomial: var = mu + dispersion * mu^2;
+    # a copy of what `dispersion` learned, for borrowing and the charts.
+    dispersion: np.ndarray
 
     @property
     def size(self) -> int:
@@ -72,25 +73,55 @@ def new_baseline(size: int) -> Baseline:
     )
 
 
-def profile(b: Baseline, hour_of_week: int) -> tuple[np.ndarray, np.ndarray]:
-    """The de-levelled mean per bucket for this hour, and whether it is known."""
+def profile(
+    b: Baseline, hour_of_week: int, buckets_per_hour: float = 60.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The de-levelled mean per bucket for this hour, and whether it is known.
+
+    The hour of the week, shrunk towards the hour of the day, shrunk towards
+    the overall mean, each by how much it rests on: the hours it has seen
+    (a slot seen once may have been a holiday) and the reporters in them (a
+    quiet series' slot of two hours holds a handful of people). So a busy
+    series soon follows its weekly shape, a quiet one its daily or overall
+    mean, with no step where one profile takes over from the next.
+    """
     hour_of_day = hour_of_week % 24
-    weekly = b.weekly[:, hour_of_week]
-    daily = b.daily[:, hour_of_day]
-    mean = np.where(
-        b.weekly_seen[:, hour_of_week] >= MIN_SEEN,
-        weekly,
-        np.where(b.daily_seen[:, hour_of_day] >= 1, daily, b.overall),
+    overall = b.overall
+    daily_weight = _weight(
+        b.daily_seen[:, hour_of_day], DAILY_HOURS, overall, b, buckets_per_hour
     )
+    daily = overall + daily_weight * (b.daily[:, hour_of_day] - overall)
+    weekly_weight = _weight(
+        b.weekly_seen[:, hour_of_week], WEEKLY_HOURS, daily, b, buckets_per_hour
+    )
+    mean = daily + weekly_weight * (b.weekly[:, hour_of_week] - daily)
     # Known once this hour of the day has been seen: before that, the overall
     # mean is a guess that misses the daily cycle.
     known = b.daily_seen[:, hour_of_day] >= 1
     return mean, known
 
 
-def own_expected(b: Baseline, hour_of_week: int) -> np.ndarray:
+# A profile slot weighs its seen hours against this many hours of the next
+# coarser profile: a weekly slot seen twice is trusted two thirds (one
+# sighting may have been a holiday), a daily slot seen once four fifths
+# (the daily cycle is most of what the overall mean misses).
+WEEKLY_HOURS = 1.0
+DAILY_HOURS = 0.25
+
+
+def _weight(seen, prior_hours, prior_mean, b, buckets_per_hour):
+    hours = np.minimum(seen, 2 * WEEKS_REMEMBERED * 7 - 1).astype(float)
+    levelled = np.maximum(prior_mean * b.level, 0.0)
+    informative = levelled / (1.0 + b.dispersion * levelled)
+    reporters = hours * max(buckets_per_hour, 1.0) * informative
+    return (hours / (hours + prior_hours)) * (reporters / (reporters + PRIOR_REPORTERS))
+
+
+def own_expected(
+    b: Baseline, hour_of_week: int, buckets_per_hour: float = 60.0
+) -> np.ndarray:
     """The series' own expectation per bucket (profile x level), not floored."""
-    mean, _ = profile(b, hour_of_week)
+    mean, _ = profile(b, hour_of_week, buckets_per_hour)
     return mean * b.level
 
 
@@ -106,7 +137,7 @@ def expected(
     (for example its share of its parent's expectation); the series' own
     profile is shrunk towards it by how much history backs that profile.
     """
-    mu = own_expected(b, hour_of_week)
+    mu = own_expected(b, hour_of_week, buckets_per_hour)
     if prior is not None:
         prior = np.broadcast_to(np.asarray(prior, dtype=float), mu.shape)
         hours = support_hours(b, hour_of_week)
@@ -158,29 +189,32 @@ def learn_hour(
     hour_of_week: int,
     observed_mean: np.ndarray,
     expected_mean: np.ndarray,
-    excess_variance: np.ndarray,
-    expected_square: np.ndarray,
     include: np.ndarray,
 ) -> None:
     """Fold one completed hour into the state of the series in `include`.
 
-    observed_mean, expected_mean: the hour's mean count and mean expectation
-    per bucket; excess_variance: mean of (x - mu)^2 - mu over its buckets;
-    expected_square: mean of mu^2. Series outside `include` (in an incident,
-    or with no data that hour) keep their state.
+    observed_mean, expected_mean: the hour's mean count and mean own
+    expectation per bucket, over the buckets to learn from. Series outside
+    `include` (in an incident all hour, or with no data) keep their state.
+    The dispersion is learned apart (`dispersion`).
     """
     hour_of_day = hour_of_week % 24
     x = np.where(include, observed_mean, 0.0)
-    had_profile = b.overall_seen >= 1
+    # The level learns only against an expectation that knew this hour of
+    # the day, after a day: before that the expectation is the overall mean
+    # and its misses are the daily cycle, not the level (learning them
+    # would scale the hours learned first by whatever the level became).
+    had_profile = (b.daily_seen[:, hour_of_day] >= 1) & (b.overall_seen >= 24)
 
     # Level first, from how far the hour was off its (levelled) expectation;
-    # robust to a single odd hour by clipping the ratio.
+    # robust to a single odd hour by clipping the ratio. A lasting change
+    # larger than this follows faster, by re-baselining (`shift`).
     base = expected_mean / np.maximum(b.level, 1e-9)
     ratio = np.clip(
         (x + 0.5) / (expected_mean + 0.5), 0.5, 2.0
     )  # +0.5 keeps sparse hours from swinging it
     step = np.where(include & had_profile & (base > 0), 1.0 / LEVEL_HOURS, 0.0)
-    b.level = np.clip(b.level * (1 + step * (ratio - 1)), 0.05, 20.0)
+    b.level = np.clip(b.level * (1 + step * (ratio - 1)), MIN_LEVEL, MAX_LEVEL)
 
     # Profiles learn the de-levelled value, so growth is not counted twice.
     value = x / b.level
@@ -190,18 +224,6 @@ def learn_hour(
     rate = np.where(include, rate, 0.0)
     b.overall += rate * (value - b.overall)
     b.overall_seen += include
-
-    # Dispersion from the hour's excess variance over the Poisson part.
-    usable = include & had_profile & (expected_square > 1e-6)
-    estimate = np.clip(
-        excess_variance / np.maximum(expected_square, 1e-6),
-        MIN_DISPERSION,
-        MAX_DISPERSION,
-    )
-    step = np.where(usable, 1.0 / DISPERSION_HOURS, 0.0)
-    # Learn fast while young: the starting value is only a guess.
-    step = np.where(usable & (b.overall_seen < 24), 1.0 / 6, step)
-    b.dispersion = b.dispersion + step * (estimate - b.dispersion)
 
 
 def _learn(profile, seen, slot, value, include, memory):

@@ -80,7 +80,7 @@ def expected(
     """
     if fam.size != b.size:
         raise ValueError("the family must have one entry per series")
-    own = baseline.own_expected(b, hour_of_week)
+    own = baseline.own_expected(b, hour_of_week, buckets_per_hour)
     knows = baseline.known(b, hour_of_week)
     hours = baseline.support_hours(b, hour_of_week)
     seen = b.daily_seen > 0

@@ -9,12 +9,17 @@ buckets.
 
 import numpy as np
 
-from outages.detection import baseline, borrowing, lifecycle, significance
-from outages.detection.lifecycle import ONGOING, Rules
+from outages.detection import (
+    baseline,
+    borrowing,
+    dispersion,
+    lifecycle,
+    shift,
+    significance,
+)
+from outages.detection.lifecycle import ONGOING, QUIET, Rules, Timing
 
 WINDOWS = significance.WINDOWS
-HISTORY = max(WINDOWS)
-_WINDOW_LENGTHS = np.array(WINDOWS)
 _BASELINE = [
     "weekly",
     "weekly_seen",
@@ -27,6 +32,17 @@ _BASELINE = [
 ]
 
 
+_STATES = ["state", "streak", "calm", "age", "cooldown"]
+# A count is learned clipped to mu + this many sd: far out, so the mean of a
+# heavy-tailed series is hardly biased, yet a burst that opened nothing does
+# not teach its hour to expect bursts.
+LEARN_CLIP_SD = 6.0
+# An incident's score halves every this many minutes it stays open, and a
+# cool-down's starts at this fraction: the evidence there is not new.
+SCORE_HALF_LIFE_MINUTES = 10.0
+COOLDOWN_DAMPING = 0.5
+
+
 class Detector:
     """The detector's whole state for S series, advanced one bucket at a time.
 
@@ -34,26 +50,41 @@ class Detector:
     once per hour; window sums are kept running, so a bucket costs a few
     vector operations whatever the windows. With a `family` (who is whose
     parent; not part of the saved state) series with little history borrow
-    their expectation from their parents (`borrowing`).
+    their expectation from their parents (`borrowing`). Every duration is
+    wall time, turned into buckets of `bucket_minutes`.
     """
 
     def __init__(self, size: int, bucket_minutes: float, rules: Rules | None = None):
         self.rules = rules or Rules()
-        self.bucket_minutes = bucket_minutes
+        self.bucket_minutes = float(bucket_minutes)
+        self.lengths = np.array(significance.window_lengths(self.bucket_minutes))
+        self.history = int(self.lengths.max())
+        self.timing = Timing.of(self.rules, self.bucket_minutes, self.lengths.size)
+        self._block = shift.block_buckets(self.bucket_minutes)
+        windows = self.lengths.size
         self.baseline = baseline.new_baseline(size)
+        self.dispersion = dispersion.new_dispersion(size, windows)
+        self.blocks = shift.new_blocks(size)
         self.states = lifecycle.new_states(size)
-        # The last HISTORY buckets, as a ring: position t % HISTORY.
-        self._observed = np.zeros((size, HISTORY))
-        self._expected = np.zeros((size, HISTORY))
-        self._obs_sums = np.zeros((size, len(WINDOWS)))
-        self._exp_sums = np.zeros((size, len(WINDOWS)))
+        # The last `history` buckets, as a ring: position t % history.
+        self._observed = np.zeros((size, self.history))
+        self._expected = np.zeros((size, self.history))
+        # Buckets since each series last was in an incident or suspected (or
+        # missing): its windows are learned from once they hold none.
+        self._clean = np.zeros(size)
+        self._obs_sums = np.zeros((size, windows))
+        self._exp_sums = np.zeros((size, windows))
         self._t = 0
         self._hour: int | None = None
         self._cached_for = None  # (hour, prior, family) of the expectation
         self._family: borrowing.Family | None = None
-        self._sums = np.zeros((5, size))  # x, mu, excess variance, mu^2, count
+        # The hour's sums: observed, own expectation, buckets; and per window
+        # residual terms and the buckets they came from.
+        self._sums = np.zeros((3, size))
+        self._residuals = np.zeros((3, size, windows))
         self.last_p = np.ones(size)
         self.resolved_now = np.zeros(size, dtype=bool)
+        self.shifted_now = np.zeros(size, dtype=bool)
         self._may_alert = np.zeros(size, dtype=bool)
 
     @property
@@ -77,12 +108,17 @@ class Detector:
 
     @property
     def window_observed(self) -> np.ndarray:
-        """Sums over each window of the last buckets, (S, len(WINDOWS))."""
+        """Sums over each window of the last buckets, (S, windows)."""
         return self._obs_sums
 
     @property
     def window_expected(self) -> np.ndarray:
         return self._exp_sums
+
+    @property
+    def window_dispersion(self) -> np.ndarray:
+        """The dispersion each window's sum is judged with, (S, windows)."""
+        return dispersion.of_windows(self.dispersion, self.lengths)
 
     @property
     def learned(self) -> np.ndarray:
@@ -92,13 +128,19 @@ class Detector:
     def save(self) -> dict[str, np.ndarray]:
         """The whole state as named arrays (for np.savez)."""
         arrays = {f"baseline_{f}": getattr(self.baseline, f) for f in _BASELINE}
+        arrays.update({f: getattr(self.states, f) for f in _STATES})
         arrays.update(
-            state=self.states.state,
-            streak=self.states.streak,
-            calm=self.states.calm,
+            dispersion_excess=self.dispersion.excess,
+            dispersion_square=self.dispersion.square,
+            dispersion_hours=self.dispersion.hours,
+            blocks_observed=self.blocks.observed,
+            blocks_expected=self.blocks.expected,
+            blocks_current=self.blocks.current,
             observed=self._observed,
             expected=self._expected,
+            clean=self._clean,
             sums=self._sums,
+            residuals=self._residuals,
             clock=np.array([self._t, -1 if self._hour is None else self._hour]),
         )
         return arrays
@@ -111,14 +153,29 @@ class Detector:
         }
         size = arrays["state"].shape[0]
         detector = cls(size, bucket_minutes, rules)
+        if "residuals" not in arrays:
+            # A state saved by an older detector: start afresh.
+            return detector
         for f in _BASELINE:
             setattr(detector.baseline, f, arrays[f"baseline_{f}"].copy())
         detector.states = lifecycle.States(
-            arrays["state"].copy(), arrays["streak"].copy(), arrays["calm"].copy()
+            *(arrays[f].astype(np.int32) for f in _STATES)
+        )
+        detector.dispersion = dispersion.Dispersion(
+            arrays["dispersion_excess"].copy(),
+            arrays["dispersion_square"].copy(),
+            arrays["dispersion_hours"].copy(),
+        )
+        detector.blocks = shift.Blocks(
+            arrays["blocks_observed"].copy(),
+            arrays["blocks_expected"].copy(),
+            arrays["blocks_current"].copy(),
         )
         detector._observed = arrays["observed"].copy()
         detector._expected = arrays["expected"].copy()
+        detector._clean = arrays["clean"].copy()
         detector._sums = arrays["sums"].copy()
+        detector._residuals = arrays["residuals"].copy()
         t, hour = (int(v) for v in arrays["clock"])
         detector._t, detector._hour = t, None if hour < 0 else hour
         return detector
@@ -128,20 +185,30 @@ class Detector:
         if extra <= 0:
             return
         fresh = Detector(extra, self.bucket_minutes, self.rules)
-        for f in _BASELINE:
-            old, new = getattr(self.baseline, f), getattr(fresh.baseline, f)
-            setattr(self.baseline, f, np.concatenate([old, new]))
-        for f in ("state", "streak", "calm"):
-            old, new = getattr(self.states, f), getattr(fresh.states, f)
-            setattr(self.states, f, np.concatenate([old, new]))
-        self._observed = np.concatenate([self._observed, fresh._observed])
-        self._expected = np.concatenate([self._expected, fresh._expected])
-        self._obs_sums = np.concatenate([self._obs_sums, fresh._obs_sums])
-        self._exp_sums = np.concatenate([self._exp_sums, fresh._exp_sums])
+        for part, fields in (
+            ("baseline", _BASELINE),
+            ("states", _STATES),
+            ("dispersion", ("excess", "square", "hours")),
+            ("blocks", ("observed", "expected", "current")),
+        ):
+            mine, theirs = getattr(self, part), getattr(fresh, part)
+            for f in fields:
+                joined = np.concatenate([getattr(mine, f), getattr(theirs, f)])
+                setattr(mine, f, joined)
+        for f in (
+            "_observed",
+            "_expected",
+            "_clean",
+            "_obs_sums",
+            "_exp_sums",
+            "last_p",
+            "_may_alert",
+            "resolved_now",
+            "shifted_now",
+        ):
+            setattr(self, f, np.concatenate([getattr(self, f), getattr(fresh, f)]))
         self._sums = np.concatenate([self._sums, fresh._sums], axis=1)
-        self.last_p = np.concatenate([self.last_p, fresh.last_p])
-        self._may_alert = np.concatenate([self._may_alert, fresh._may_alert])
-        self.resolved_now = np.concatenate([self.resolved_now, fresh.resolved_now])
+        self._residuals = np.concatenate([self._residuals, fresh._residuals], axis=1)
         # Who is whose parent changes with the series: the caller sets it anew.
         self.family = None
 
@@ -162,76 +229,130 @@ class Detector:
         m = np.where(missing, 0.0, mu)
         self._push(x, m)
 
+        alpha = self.window_dispersion
         verdict = lifecycle.judge(
             self._obs_sums,
             self._exp_sums,
-            self.baseline.dispersion,
+            alpha,
+            self.lengths,
             self.rules,
+            self.timing,
             self._may_alert & ~missing,
+            self._recent_sums(),
         )
-        changes = lifecycle.advance(
-            self.states, verdict, self.rules, self.bucket_minutes
-        )
-        ongoing = self.states.state == ONGOING
+        was_ongoing = self.states.state == ONGOING
+        age, cooling = self.states.age.copy(), self.states.cooldown > 0
+        changes = lifecycle.advance(self.states, verdict, self.timing)
         self.last_p = verdict.p
         self.resolved_now = changes.resolved
-        self._accumulate(x, ~missing, ongoing)
-        return mu, significance.score(verdict.p), changes.opened, ongoing
+        self.shifted_now = np.zeros(self.size, dtype=bool)
+        self._accumulate(x, mu, ~missing, alpha)
+        settled = self.baseline.overall_seen >= shift.AFTER_HOURS
+        shift.add(self.blocks, x, self._mu_own, ~missing, self._may_alert & settled)
+        if self._t % self._block == 0:
+            self._rebaseline()
+        ongoing = self.states.state == ONGOING
+        score = significance.score(
+            verdict.evidence, changes.opened, self._damping(was_ongoing, age, cooling)
+        )
+        return mu, score, changes.opened, ongoing
+
+    def _recent_sums(self):
+        """Observed and expected over the last `timing.recent` buckets."""
+        back = (self._t - 1 - np.arange(self.timing.recent)) % self.history
+        return self._observed[:, back].sum(axis=1), self._expected[:, back].sum(axis=1)
+
+    def _damping(self, ongoing, age, cooling):
+        """How new the evidence of each series' bucket is, in (0, 1]."""
+        half_life = max(SCORE_HALF_LIFE_MINUTES / self.bucket_minutes, 1.0)
+        open_for = 0.5 ** ((age + 1) / half_life)
+        return np.where(ongoing, open_for, np.where(cooling, COOLDOWN_DAMPING, 1.0))
+
+    def _rebaseline(self):
+        shifted, factor = shift.close_block(self.blocks)
+        if not shifted.any():
+            return
+        b = self.baseline
+        b.level = np.clip(b.level * factor, baseline.MIN_LEVEL, baseline.MAX_LEVEL)
+        ended = lifecycle.end(self.states, shifted, self.timing)
+        self.resolved_now = self.resolved_now | ended
+        self.shifted_now = shifted
+        shift.forget(self.blocks, shifted)
+        # The windows and the expectation were measured against the old level.
+        self._clean = np.where(shifted, 0, self._clean)
+        self._cached_for = None
 
     def _enter_hour(self, hour_of_week, prior):
         self._hour = hour_of_week
         self._cached_for = (hour_of_week, id(prior), id(self._family))
         b = self.baseline
+        bph = self.buckets_per_hour
         # The series' own expectation, which the level is learned against.
-        self._mu_own = baseline.expected(b, hour_of_week)
+        self._mu_own = np.maximum(baseline.own_expected(b, hour_of_week, bph), 0.0)
         self._known = baseline.known(b, hour_of_week)
         if prior is not None:
-            self._mu = baseline.expected(b, hour_of_week, prior, self.buckets_per_hour)
+            self._mu = baseline.expected(b, hour_of_week, prior, bph)
             knows = np.ones(b.size, dtype=bool)
         elif self._family is not None:
-            self._mu, knows = borrowing.expected(
-                b, self._family, hour_of_week, self.buckets_per_hour
-            )
+            self._mu, knows = borrowing.expected(b, self._family, hour_of_week, bph)
         else:
-            self._mu, knows = self._mu_own, self._known
+            self._mu, knows = np.maximum(self._mu_own, baseline.FLOOR), self._known
         # Borrowing never shortens the warm-up: a series' scale is its own.
         warm = b.overall_seen >= self.rules.warmup_hours
         self._may_alert = warm & knows
-        sd = np.sqrt(self._mu + self.baseline.dispersion * self._mu**2)
-        # Clip what is learned to mu + 3 sd (mu + 1 sd inside an incident),
-        # so an outage barely moves the baseline while a lasting change, which
-        # an incident that never ends would otherwise hide, is still learned.
-        # An hour never seen before is learned as it comes.
-        unseen = np.where(self._known, 0.0, np.inf)
-        self._cap = self._mu + 3 * sd + 1 + unseen
-        self._cap_ongoing = self._mu + sd + 1 + unseen
+        sd = np.sqrt(self._mu + b.dispersion * self._mu**2)
+        # An hour never seen before is judged against the overall mean, which
+        # misses the daily cycle: learned with a looser clip, not unclipped,
+        # so a first-day outage does not become the hour's normal.
+        # In its first day a series has no normal to clip against: it is
+        # learned as it comes (and may not alert yet).
+        loose = np.where(self._known, 1.0, 3.0)
+        young = np.where(b.overall_seen < 24, np.inf, 0.0)
+        self._cap = loose * self._mu + LEARN_CLIP_SD * sd + young
         # Recompute the running sums exactly now and then, against drift.
-        self._obs_sums = significance.window_sums(self._ordered(self._observed))
-        self._exp_sums = significance.window_sums(self._ordered(self._expected))
+        self._obs_sums = significance.window_sums(
+            self._ordered(self._observed), self.lengths
+        )
+        self._exp_sums = significance.window_sums(
+            self._ordered(self._expected), self.lengths
+        )
+        # A re-baselined level changes the expectation of the buckets in the
+        # windows too; they are rebuilt from the ring at the hour's start.
 
     def _ordered(self, ring):
-        return np.roll(ring, -(self._t % HISTORY), axis=1)
+        return np.roll(ring, -(self._t % self.history), axis=1)
 
     def _push(self, x, m):
-        position = self._t % HISTORY
-        leaving = (position - _WINDOW_LENGTHS) % HISTORY
+        position = self._t % self.history
+        leaving = (position - self.lengths) % self.history
         self._obs_sums += x[:, None] - self._observed[:, leaving]
         self._exp_sums += m[:, None] - self._expected[:, leaving]
         self._observed[:, position] = x
         self._expected[:, position] = m
         self._t += 1
 
-    def _accumulate(self, x, learn, ongoing):
-        mu = self._mu
-        x = np.minimum(x, np.where(ongoing, self._cap_ongoing, self._cap))
-        # The level follows the series' own expectation; the dispersion is
-        # that of the counts around the expectation they are judged against.
-        own = self._mu_own
-        terms = np.stack([x, own, (x - mu) ** 2 - mu, mu**2, np.ones_like(x)])
-        self._sums += terms * learn
+    def _accumulate(self, x, mu, present, alpha):
+        """Add this bucket to what the hour will learn, where it is normal."""
+        calm = self.states.state == QUIET
+        self._clean = np.where(calm & present, self._clean + 1, 0)
+        # Outages, suspicions and their aftermath in the windows are kept out
+        # of what is learned: a level shift is learned by re-baselining.
+        learn = present & calm & (self.states.cooldown == 0)
+        clipped = np.minimum(x, self._cap)
+        self._sums += np.stack([clipped, self._mu_own, np.ones_like(x)]) * learn
+        # Each window's residual, once it holds only clean buckets.
+        whole = self._clean[:, None] >= self.lengths[None, :]
+        whole &= learn[:, None]
+        o, e = self._obs_sums, self._exp_sums
+        # Far-out sums are clipped like the buckets (at 6 sd of the window):
+        # the estimate must be robust to what slipped past the suspicion.
+        sd = np.sqrt(np.maximum(e + alpha * e**2, 0.0))
+        o = np.minimum(o, e + LEARN_CLIP_SD * sd)
+        terms = np.stack([(o - e) ** 2 - e, e**2, np.ones_like(e)])
+        self._residuals += terms * whole
 
     def _learn(self) -> None:
-        x, mu, excess, mu2, n = self._sums
+        x, mu, n = self._sums
         seen = n > 0
         safe = np.maximum(n, 1)
         baseline.learn_hour(
@@ -239,9 +360,11 @@ class Detector:
             self._hour,
             observed_mean=x / safe,
             expected_mean=mu / safe,
-            excess_variance=excess / safe,
-            expected_square=mu2 / safe,
             include=seen,
         )
+        excess, square, buckets = self._residuals
+        dispersion.learn_hour(self.dispersion, excess, square, buckets, seen)
+        self.baseline.dispersion = self.window_dispersion[:, 0].copy()
         self._sums[:] = 0
+        self._residuals[:] = 0
         self._cached_for = None

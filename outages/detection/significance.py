@@ -10,7 +10,16 @@ tested each cycle under control.
 import numpy as np
 from scipy import special
 
+# The windows of a one-minute series, in buckets; the pipeline's summary
+# (the last 15 minutes) is the last of them.
 WINDOWS = (1, 5, 15)
+# Windows in wall time: one bucket, 5, 15 and 60 minutes, but never fewer
+# than 1, 2, 4 and 8 buckets, so a coarse series still sums a short stretch
+# (a slowly building outage) apart from its single bucket. The hour catches
+# outages that build over tens of minutes on series whose reports come in
+# waves, where 15 minutes of them say little.
+WINDOW_MINUTES = (1.0, 5.0, 15.0, 60.0)
+WINDOW_MIN_BUCKETS = (1, 2, 4, 8)
 
 
 def tail_probabilities(
@@ -33,13 +42,37 @@ def tail_probabilities(
     return np.where(observed <= 0, 1.0, tail)
 
 
-def window_sums(buckets: np.ndarray) -> np.ndarray:
-    """Sums over each window of (S, W) buckets, newest last: (S, len(WINDOWS)).
+def window_lengths(bucket_minutes: float) -> tuple[int, ...]:
+    """The windows, in buckets, of a series of buckets this wide."""
+    return tuple(
+        max(least, round(minutes / bucket_minutes))
+        for minutes, least in zip(WINDOW_MINUTES, WINDOW_MIN_BUCKETS, strict=True)
+    )
 
-    A sum of w buckets is judged as negative binomial with dispersion
-    alpha / w, which is exact for independent buckets of equal mean.
+
+def window_sums(buckets: np.ndarray, lengths=WINDOWS) -> np.ndarray:
+    """Sums over each window of (S, H) buckets, newest last: (S, len(lengths))."""
+    return np.stack([buckets[:, -w:].sum(axis=1) for w in lengths], axis=1)
+
+
+def evidence(observed, expected, dispersion) -> np.ndarray:
+    """How far above its expectation each count is, in -log10 units.
+
+    Half the negative binomial deviance over ln 10: about -log10 of the
+    tail probability for large counts (a Gaussian tail at z = sqrt(2 D)),
+    finite for every finite count, 0 at or below the expectation, and
+    increasing with the count, so it ranks where the exact tail underflows.
     """
-    return np.stack([buckets[:, -w:].sum(axis=1) for w in WINDOWS], axis=1)
+    x = np.asarray(observed, dtype=float)
+    mu = np.maximum(np.asarray(expected, dtype=float), 1e-9)
+    alpha = np.maximum(np.asarray(dispersion, dtype=float), 1e-6)
+    above = x > mu
+    x = np.where(above, x, mu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deviance = x * np.log(x / mu) - (x + 1 / alpha) * np.log(
+            (1 + alpha * x) / (1 + alpha * mu)
+        )
+    return np.where(above, np.maximum(deviance, 0.0) / np.log(10), 0.0)
 
 
 def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
@@ -58,11 +91,29 @@ def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
     return discoveries
 
 
-def score(p: np.ndarray, scale: float = 12.0) -> np.ndarray:
-    """A score in [0, 1] from a tail probability: 1 at p <= 10^-scale."""
-    p = np.clip(np.asarray(p, dtype=float), 1e-300, 1.0)
-    # Adding 0.0 turns -0.0 (from p = 1) into 0.0.
-    return np.clip(-np.log10(p) / scale, 0.0, 1.0) + 0.0
+# Evidence of this many -log10 units scores half its band.
+SCORE_HALF = 8.0
+
+
+def score(strength: np.ndarray, declared: np.ndarray, damping: np.ndarray):
+    """A score in [0, 1): continuous and increasing in the evidence.
+
+    Evidence e (-log10 units) maps to e / (e + SCORE_HALF), below 1 for
+    every finite count. A bucket where an incident is declared scores in
+    the upper half [0.5, 1), every other bucket in [0, 0.5): a threshold
+    above 0.5 picks the detector's own alerts with more evidence than
+    asked, one below it is more sensitive than the detector. `damping` in
+    (0, 1] lowers buckets whose evidence is not new (an incident already
+    open, a cool-down), so the score peaks where the detector alerts.
+    """
+    e = np.maximum(np.asarray(strength, dtype=float), 0.0)
+    ranked = e / (e + SCORE_HALF)
+    out = np.where(declared, 0.5 + 0.5 * ranked, 0.5 * ranked * damping) + 0.0
+    # Past about 10^16 units e / (e + 8) rounds to 1: keep it below.
+    return np.minimum(out, _BELOW_ONE)
+
+
+_BELOW_ONE = np.nextafter(1.0, 0.0)
 
 
 def upper_band(

@@ -1,10 +1,14 @@
 """A labelled simulator of report counts, for tests, benchmarks and the demo.
 
-Pure NumPy: each series is distinct reporters per bucket with daily and
-weekly cycles, over-dispersion (a gamma-Poisson mixture), a slowly wandering
-level, outages of varied size, duration and ramp, and hard negatives that must
-not alert: gradual growth, holidays, missing data and one client reporting
-over and over (which distinct-reporter counting turns into +1).
+NumPy (and one SciPy filter): each series is distinct reporters per bucket
+with daily and weekly cycles, over-dispersion (a gamma-Poisson mixture),
+noise that comes in waves (a log-normal factor correlated over minutes, so
+neighbouring buckets are busy together, as real reports are), a slowly
+wandering level, outages of varied size, duration and ramp, and hard
+negatives that must not alert: gradual growth, holidays, a lasting level
+shift, short bursts (a link shared in a chat: a few minutes, gone as quickly
+as they came), missing data and one client reporting over and over (which
+distinct-reporter counting turns into +1).
 
 An outage adds `max((m - 1) * rate, floor)` reporters per bucket at its peak,
 m drawn from 3x to 30x: on a service with 0.05 reports a minute, "3x" alone
@@ -15,6 +19,7 @@ few people a minute.
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import signal
 
 MINUTES_PER_WEEK = 7 * 24 * 60
 # 2026-01-05 was a Monday: simulated time starts at a week boundary.
@@ -75,8 +80,18 @@ def simulate_series(
             rate[holiday] *= rng.uniform(1.3, 1.8)
             negatives.append("holiday")
 
+    if hard_negatives and rng.random() < 0.2:
+        # A lasting change below any outage (a new market, a lost one),
+        # reached over up to two hours: learned, never alerted.
+        start = int(rng.integers(length // 3, length - 1440 // bucket_minutes))
+        ramp = int(rng.integers(1, 120)) // bucket_minutes + 1
+        factor = rng.uniform(1.3, 2.2) ** rng.choice([-1.0, 1.0])
+        rate = rate * factor ** np.clip((np.arange(length) - start) / ramp, 0, 1)
+        negatives.append("shift")
+
     shape = rng.uniform(2, 20)  # gamma shape: dispersion 1/shape
-    values = rng.poisson(rng.gamma(shape, rate / shape)).astype(float)
+    waves = _waves(rng, length, bucket_minutes)
+    values = rng.poisson(rng.gamma(shape, rate * waves / shape)).astype(float)
 
     found = []
     count = rng.integers(0, 4) if outages is None else outages
@@ -89,6 +104,16 @@ def simulate_series(
         magnitude = float((extra.max() + rate[onset]) / rate[onset])
         found.append(Outage(onset, end, magnitude, extra))
 
+    if hard_negatives and rng.random() < 0.3:
+        # Bursts of 1-4 minutes: many people at once, then nobody extra.
+        for _ in range(int(rng.integers(1, 4))):
+            span = int(rng.integers(1, 5)) // bucket_minutes + 1
+            start = int(rng.integers(0, length - span))
+            if any(o.onset - 60 <= start < o.end + 60 for o in found):
+                continue
+            extra = max(rng.uniform(2, 10) * rate[start], rng.uniform(3, 15))
+            values[start : start + span] += rng.poisson(extra * bucket_minutes, span)
+        negatives.append("burst")
     if hard_negatives and rng.random() < 0.3:
         # One client reporting every minute for an hour counts once per
         # de-duplication window: at most +1 now and then.
@@ -168,6 +193,17 @@ def simulate_places(
         key=lambda o: o.onset,
     )
     return Places(found, np.array(parent), level)
+
+
+def _waves(rng, length, bucket_minutes):
+    """A log-normal factor of mean 1, correlated over 2-30 minutes, with a
+    spread of 0-30 %: reports that arrive in waves, not independently."""
+    sd = rng.uniform(0.0, 0.3)
+    phi = np.exp(-bucket_minutes / rng.uniform(2, 30))
+    shocks = rng.normal(0.0, sd * np.sqrt(1 - phi**2), length)
+    shocks[0] = rng.normal(0.0, sd)
+    z = signal.lfilter([1.0], [1.0, -phi], shocks)
+    return np.exp(z - sd**2 / 2)
 
 
 def _outage(rng, rate, length, bucket_minutes, taken):

@@ -50,7 +50,9 @@ def test_a_sparse_country_under_a_busy_world_expects_its_share_not_zero():
     borrowed = run(values, family).expected[1, JUDGED_HOUR + 30]
 
     true = country_mean[JUDGED_HOUR + 30]
-    assert alone == FLOOR
+    # Alone, the empty weekly slot is shrunk towards the series' own daily
+    # and overall means (two hours of a handful of reporters say little).
+    assert FLOOR < alone < true
     # Two empty hours are evidence that this hour is quieter than the world's
     # shape says, so not all of the way back up; but the same order as true.
     assert 0.25 * true < borrowed < 1.5 * true

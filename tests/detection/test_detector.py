@@ -38,7 +38,7 @@ def test_a_seasonal_series_stays_silent():
     assert run(values).alert.sum() == 0
 
 
-def test_a_tenfold_surge_opens_one_incident_at_once_and_it_resolves():
+def test_a_tenfold_surge_opens_one_incident_once_it_persists_and_it_resolves():
     rng = np.random.default_rng(3)
     values, mean = seasonal_counts(rng)
     onset = LEARNED + 600
@@ -46,7 +46,8 @@ def test_a_tenfold_surge_opens_one_incident_at_once_and_it_resolves():
     result = run(values)
     alerts = np.flatnonzero(result.alert[0])
     assert len(alerts) == 1
-    assert onset <= alerts[0] <= onset + 2
+    # A surge that is not huge must persist (8 minutes) before it opens.
+    assert onset <= alerts[0] <= onset + 8
     assert result.incident[0, onset + 10 : onset + 45].all()
     assert not result.incident[0, onset + 90 :].any()
     # The expectation stays near normal through the outage.
@@ -64,8 +65,9 @@ def test_a_noisy_outage_does_not_flap():
     rng = np.random.default_rng(5)
     values, mean = seasonal_counts(rng, rate=3.0)
     onset = LEARNED + 900
-    # An outage whose reports come and go from minute to minute.
-    surge = rng.poisson(4 * mean[onset : onset + 120]) * rng.integers(0, 2, 120)
+    # An outage whose reports come and go from minute to minute: on average
+    # four times normal, so above the minimum effect of three.
+    surge = rng.poisson(6 * mean[onset : onset + 120]) * rng.integers(0, 2, 120)
     values[onset : onset + 120] += surge
     result = run(values)
     assert result.alert.sum() == 1
