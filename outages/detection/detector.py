@@ -92,6 +92,11 @@ class Detector:
         return self.baseline.size
 
     @property
+    def steps(self) -> int:
+        """Buckets judged so far (0 for a detector that has learned nothing)."""
+        return self._t
+
+    @property
     def buckets_per_hour(self) -> float:
         return max(60.0 / self.bucket_minutes, 1.0)
 

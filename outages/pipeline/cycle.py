@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outages.detection.clock import MINUTE, hours_of_week_from
-from outages.pipeline import counts, incidents, state, status
+from outages.pipeline import counts, history, incidents, state, status
 from outages.pipeline.family import family
 
 MAX_CATCH_UP = 24 * 60
@@ -41,6 +41,10 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
         if first > last:
             return Cycle(0, 0)
         keys, detector = state.unpack(bytes(row.arrays))
+        if keys and detector.steps == 0:
+            # Saved by a detector this one cannot read (an upgrade): relearn
+            # from the stored counts, up to the minute the old one had judged.
+            keys, detector = history.relearned(row.minute)
         found = counts.reporters_per_minute(first, last)
         index = {key: i for i, key in enumerate(keys)}
         new = sorted(key for key in found if key not in index)

@@ -1,21 +1,27 @@
 """Teaching the detector a history it did not see live.
 
-Used by the demo (simulated weeks for a new database) and by tests that need
-a service with weeks of history: the detector replays the counts minute by
-minute exactly as live cycles would have, and its state is saved as if those
-cycles had run.
+Used by the demo (simulated weeks for a new database), by tests that need a
+service with weeks of history, and after an upgrade whose detector cannot
+read the state an older one saved: the detector replays the counts minute by
+minute exactly as live cycles would have.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
 
 from outages.detection.clock import MINUTE, hours_of_week_from
 from outages.detection.detector import Detector
+from outages.pipeline import counts as bucket_counts
 from outages.pipeline import state
 from outages.pipeline.counts import Key
 from outages.pipeline.family import family
+
+# How far back an upgraded radar relearns from its stored buckets: two weeks
+# give every hour of the week two sightings.
+RELEARN_DAYS = 14
+DAY = timedelta(days=1)
 
 
 def learn_history(keys: list[Key], counts: np.ndarray, last: datetime) -> None:
@@ -35,3 +41,35 @@ def learn_history(keys: list[Key], counts: np.ndarray, last: datetime) -> None:
         row.arrays = state.pack(list(keys), detector)
         row.minute = last
         row.save()
+
+
+def relearned(last: datetime, days: int = RELEARN_DAYS) -> tuple[list[Key], Detector]:
+    """A detector taught the stored buckets of the `days` up to `last`.
+
+    Read a day at a time, so the memory it takes is a day of counts whatever
+    the number of series; a series joins on the day of its first report.
+    """
+    detector = Detector(0, bucket_minutes=1.0)
+    keys: list[Key] = []
+    index: dict[Key, int] = {}
+    start = last - days * DAY + MINUTE
+    for day in range(days):
+        first = start + day * DAY
+        end = min(first + DAY - MINUTE, last)
+        found = bucket_counts.reporters_per_minute(first, end)
+        new = sorted(key for key in found if key not in index)
+        if new:
+            index.update((key, len(keys) + i) for i, key in enumerate(new))
+            keys += new
+            detector.grow(len(new))
+            detector.family = family(keys)
+        if not keys:
+            continue
+        length = int((end - first) / MINUTE) + 1
+        matrix = np.zeros((len(keys), length))
+        for key, values in found.items():
+            matrix[index[key]] = values
+        hours = hours_of_week_from(first, length)
+        for t in range(length):
+            detector.step(int(hours[t]), matrix[:, t])
+    return keys, detector

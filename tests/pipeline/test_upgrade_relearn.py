@@ -1,0 +1,84 @@
+"""A radar upgraded to a detector that cannot read the saved state relearns
+from its stored buckets instead of starting blind."""
+
+import io
+
+import numpy as np
+import time_machine
+
+from outages.detection.detector import Detector
+from outages.models import Bucket, DetectorState, Incident, Service, Symptom
+from outages.pipeline import state
+from outages.pipeline.cycle import detect_new_minutes
+from tests.helpers.outage import MINUTE, NOW, surge
+
+DAYS = 3
+
+
+def stored_history(service, symptom, days=DAYS, rate=2):
+    """`rate` reporters a minute worldwide for `days`, as stored buckets."""
+    last = NOW.replace(second=0) - MINUTE
+    minutes = [last - i * MINUTE for i in range(days * 24 * 60)]
+    Bucket.objects.bulk_create(
+        Bucket(
+            service=service,
+            region="",
+            symptom=symptom,
+            minute=m,
+            reports=rate,
+            reporters=rate,
+        )
+        for m in minutes
+    )
+    return last
+
+
+def an_old_state(keys, last):
+    """A saved state in a format the detector no longer reads."""
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        services=np.array([k[0] for k in keys], dtype=np.int64),
+        regions=np.array([k[1] for k in keys], dtype="U10"),
+        state=np.zeros(len(keys)),
+    )
+    DetectorState.objects.create(shard=0, arrays=buffer.getvalue(), minute=last)
+
+
+def test_an_unreadable_state_is_relearned_from_the_stored_buckets(
+    client, catalog, cycle_at
+):
+    tiktok = Service.objects.get(slug="tiktok")
+    last = stored_history(tiktok, Symptom.objects.get(slug="login"))
+    an_old_state([(tiktok.id, "")], last)
+
+    with time_machine.travel(NOW + MINUTE, tick=False):
+        detect_new_minutes()
+    keys, detector = state.saved()
+    assert keys == [(tiktok.id, "")]
+    # Three days replayed, and the minute since.
+    assert detector.steps == DAYS * 24 * 60 + 1
+    assert not Incident.objects.exists()
+
+    # It judges with what it relearned: a surge opens an incident.
+    with time_machine.travel(NOW + 2 * MINUTE, tick=False):
+        surge(client, 60, region="")
+    for k in range(3, 12):
+        cycle_at(NOW + k * MINUTE)
+        if Incident.objects.exists():
+            break
+    assert Incident.objects.filter(service=tiktok).exists()
+
+
+def test_a_readable_state_is_not_relearned(catalog):
+    tiktok = Service.objects.get(slug="tiktok")
+    last = NOW.replace(second=0) - MINUTE
+    detector = Detector(1, 1.0)
+    for _ in range(5):
+        detector.step(0, np.array([1.0]))
+    DetectorState.objects.create(
+        shard=0, arrays=state.pack([(tiktok.id, "")], detector), minute=last
+    )
+    with time_machine.travel(NOW + MINUTE, tick=False):
+        detect_new_minutes()
+    assert state.saved()[1].steps == 6
