@@ -1,7 +1,7 @@
 """The site's URLs: probes, the admin, the API and its schema, the pages."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -9,7 +9,7 @@ from drf_spectacular.views import (
 )
 
 from outages.urls import api_urlpatterns as read_api
-from outages.web import pages, probes
+from outages.web import api, pages, probes
 from reports.urls import api_urlpatterns as write_api
 
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    # Every other path under /api/ answers JSON, never a page.
+    re_path(r"^api/", api.not_found),
     path("", include("outages.urls")),
 ]
 handler404 = pages.not_found

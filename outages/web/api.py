@@ -6,6 +6,7 @@ leaves them to the write path.
 """
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
@@ -65,14 +66,29 @@ def _number(request, name: str, default: int, low: int, high: int) -> int:
 
 
 class ReadApi:
-    """A read endpoint: a parameter given empty is a mistake, not "any"."""
+    """A read endpoint: a parameter given empty counts as left out, as an HTML
+    form sends a field nobody filled in (`?q=`)."""
 
     def initial(self, request, *args, **kwargs):
+        query = request._request.GET
+        if any("" in values for values in query.lists()):
+            kept = query.copy()
+            for name, values in query.lists():
+                filled = [v for v in values if v != ""]
+                if filled:
+                    kept.setlist(name, filled)
+                else:
+                    del kept[name]
+            request._request.GET = kept
         super().initial(request, *args, **kwargs)
-        empty = [k for k, values in request.query_params.lists() if "" in values]
-        if empty and request.method in ("GET", "HEAD"):
-            message = "Empty: give a value or leave the parameter out."
-            raise ValidationError({name: [message] for name in empty})
+
+
+def not_found(request, path=""):
+    """Any other path under /api/: a JSON 404, as the API's own."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at {request.path!r}: see /api/docs/."},
+        status=404,
+    )
 
 
 def _service(slug: str) -> Service:

@@ -203,3 +203,36 @@ def test_the_schema_documents_every_endpoint_and_the_docs_are_local(client, db):
         html = client.get(page).text
         assert "/static/drf_spectacular_sidecar/" in html
         assert "https://" not in html.replace("https://github.com", "")
+
+
+def test_an_empty_parameter_counts_as_left_out(client, catalog):
+    everything = client.get("/api/v1/services", {"limit": 500}).json()
+    blank = client.get("/api/v1/services", {"limit": 500, "q": "", "level": ""})
+    assert blank.status_code == 200
+    assert blank.json()["count"] == everything["count"] >= 200
+    assert client.get("/api/v1/incidents?service=").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/services/tiktok/nothing-here",
+        "/api/v1/nope",
+        "/api/v2/services",
+        "/api/v1/services/%E2%98%83/x%00y",
+    ],
+)
+def test_every_unknown_path_under_the_api_answers_json(client, catalog, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "No API endpoint" in response.json()["detail"]
+
+
+def test_read_answers_carry_an_etag_and_a_client_that_has_it_gets_304(client, catalog):
+    first = client.get("/api/v1/services/tiktok")
+    assert first.status_code == 200 and first["ETag"]
+    again = client.get("/api/v1/services/tiktok", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    other = client.get("/api/v1/services/gmail", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert other.status_code == 200
