@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "outages",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer on its own, so its answers get CORS too.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every GET, and 304 for a client that has it already.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -229,6 +232,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 30},
     },
 }
+
+# The read API is readable from any web page (a status dashboard, a script in
+# a browser); the write endpoints are not offered cross-origin.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/v1/(?!reports)"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag",)
 
 # Intake. A person never needs more than a handful of reports a minute; a
 # network (one address, or one IPv6 /64) may hold many people behind a NAT.

@@ -236,3 +236,25 @@ def test_read_answers_carry_an_etag_and_a_client_that_has_it_gets_304(client, ca
     assert again.status_code == 304 and again.content == b""
     other = client.get("/api/v1/services/gmail", HTTP_IF_NONE_MATCH=first["ETag"])
     assert other.status_code == 200
+
+
+def test_the_read_api_is_readable_from_any_origin_but_not_the_write_api(
+    client, catalog
+):
+    origin = {"HTTP_ORIGIN": "https://dashboard.example"}
+    read = client.get("/api/v1/services/tiktok", **origin)
+    assert read["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in read["Access-Control-Expose-Headers"]
+    preflight = client.options(
+        "/api/v1/incidents", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET", **origin
+    )
+    assert preflight.status_code == 200
+    assert "GET" in preflight["Access-Control-Allow-Methods"]
+    write = client.post(
+        "/api/v1/reports",
+        {"service": "tiktok", "symptom": "login"},
+        content_type="application/json",
+        **origin,
+    )
+    assert write.status_code == 201
+    assert "Access-Control-Allow-Origin" not in write
