@@ -48,11 +48,12 @@ def teach_quiet_weeks(service):
 
 
 def cause_outage(client):
-    """40 people in Germany and 30 in California cannot log in to TikTok,
-    and the worker buckets and judges the next two minutes."""
+    """40 people in Germany and 40 in California cannot log in to TikTok,
+    and the worker buckets and judges the next two minutes (a surge that
+    large opens at once: docs/detection.md)."""
     with time_machine.travel(NOW, tick=False):
         surge(client, 40, region="DE")
-        surge(client, 30, region="US-CA", start=40)
+        surge(client, 40, region="US-CA", start=40)
     for minutes in (1, 2):
         with time_machine.travel(NOW + minutes * MINUTE, tick=False):
             bucket_new_reports()
