@@ -184,6 +184,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.empty_means_absent",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": ["country", "subdivision"],
         "IncidentUpdateKindEnum": "outages.models.IncidentUpdate.Kind",
