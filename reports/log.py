@@ -92,7 +92,8 @@ return {'ok', joined}
 
 @dataclass(frozen=True)
 class Entry:
-    """A report as the log holds it (every value a string, as Redis keeps it)."""
+    """A report as the log holds it (an empty string for no country or
+    subdivision, as Redis cannot hold a null)."""
 
     service_id: int
     symptom_id: int

@@ -162,5 +162,9 @@ def bucket_new_reports(limit: int | None = None, max_seconds: float = 20.0) -> P
 
 def bucketing_lag() -> timedelta:
     """How long the oldest report still in the intake log has waited."""
-    oldest = log.backlog().oldest
+    return lag_of(log.backlog())
+
+
+def lag_of(backlog: log.Backlog) -> timedelta:
+    oldest = backlog.oldest
     return max(timezone.now() - oldest, timedelta(0)) if oldest else timedelta(0)

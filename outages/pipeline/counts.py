@@ -15,6 +15,29 @@ from outages.detection.clock import MINUTE
 Key = tuple[int, str]  # (service id, region code or "")
 
 
+def take_in(found: dict[Key, np.ndarray], keys: list[Key], detector, length: int):
+    """`found` as an (S, length) matrix in the order of `keys`.
+
+    Series seen for the first time are appended to `keys` and grown into the
+    detector, which then learns everyone's parents again.
+    """
+    from outages.pipeline.family import family  # which imports Key from here
+
+    index = {key: i for i, key in enumerate(keys)}
+    new = sorted(key for key in found if key not in index)
+    if new:
+        index.update((key, len(keys) + i) for i, key in enumerate(new))
+        keys += new
+        detector.grow(len(new))
+    # Quiet series borrow from their parents (see detection/borrowing.py).
+    if new or detector.family is None:
+        detector.family = family(keys)
+    matrix = np.zeros((len(keys), length))
+    for key, values in found.items():
+        matrix[index[key]] = values
+    return matrix
+
+
 def reporters_per_minute(first: datetime, last: datetime) -> dict[Key, np.ndarray]:
     """Distinct reporters per minute from `first` to `last` (inclusive)."""
     length = int((last - first) / MINUTE) + 1

@@ -9,13 +9,11 @@ up to a day.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
 from outages.detection.clock import MINUTE, hours_of_week_from
 from outages.pipeline import counts, history, incidents, state, status
-from outages.pipeline.family import family
 
 MAX_CATCH_UP = 24 * 60
 # A minute is judged once it has been over for this long, so the reports of
@@ -45,19 +43,9 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             # Saved by a detector this one cannot read (an upgrade): relearn
             # from the stored counts, up to the minute the old one had judged.
             keys, detector = history.relearned(row.minute)
-        found = counts.reporters_per_minute(first, last)
-        index = {key: i for i, key in enumerate(keys)}
-        new = sorted(key for key in found if key not in index)
-        index.update((key, len(keys) + i) for i, key in enumerate(new))
-        keys += new
-        detector.grow(len(new))
-        # Quiet series borrow from their parents (see detection/borrowing.py).
-        detector.family = family(keys)
-
         length = int((last - first) / MINUTE) + 1
-        matrix = np.zeros((len(keys), length))
-        for key, values in found.items():
-            matrix[index[key]] = values
+        found = counts.reporters_per_minute(first, last)
+        matrix = counts.take_in(found, keys, detector, length)
         hours = hours_of_week_from(first, length)
         changes = incidents.Applied([], [], [])
         for t in range(length):

@@ -51,24 +51,15 @@ def relearned(last: datetime, days: int = RELEARN_DAYS) -> tuple[list[Key], Dete
     """
     detector = Detector(0, bucket_minutes=1.0)
     keys: list[Key] = []
-    index: dict[Key, int] = {}
     start = last - days * DAY + MINUTE
     for day in range(days):
         first = start + day * DAY
         end = min(first + DAY - MINUTE, last)
         found = bucket_counts.reporters_per_minute(first, end)
-        new = sorted(key for key in found if key not in index)
-        if new:
-            index.update((key, len(keys) + i) for i, key in enumerate(new))
-            keys += new
-            detector.grow(len(new))
-            detector.family = family(keys)
-        if not keys:
+        if not keys and not found:
             continue
         length = int((end - first) / MINUTE) + 1
-        matrix = np.zeros((len(keys), length))
-        for key, values in found.items():
-            matrix[index[key]] = values
+        matrix = bucket_counts.take_in(found, keys, detector, length)
         hours = hours_of_week_from(first, length)
         for t in range(length):
             detector.step(int(hours[t]), matrix[:, t])

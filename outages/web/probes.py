@@ -4,10 +4,10 @@ import contextlib
 
 import redis
 from django.http import JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from outages import health
+from outages.pipeline import bucketing
 from reports import log
 
 
@@ -29,9 +29,8 @@ def readyz(request):
         # waiting for it.
         with contextlib.suppress(redis.RedisError):
             backlog = log.backlog(health.PROBE_TIMEOUT)
-            oldest = backlog.oldest or timezone.now()
             body["intake_backlog"] = backlog.entries
             body["bucketing_lag_seconds"] = round(
-                max((timezone.now() - oldest).total_seconds(), 0.0), 3
+                bucketing.lag_of(backlog).total_seconds(), 3
             )
     return JsonResponse(body, status=503 if down else 200)
