@@ -2,32 +2,22 @@
 
 An integrator's batches keep being accepted while PostgreSQL restarts: the
 intake log needs no database, and neither should the token check for a token
-seen moments ago. The cost is that a revoked token keeps working for up to
-REMEMBER_SECONDS in each process.
+seen moments ago. They are kept in the process's own cache (the "local" one
+the read answers use). The cost is that a revoked token keeps working for up
+to REMEMBER_SECONDS in each process.
 """
 
-import time
-
+from django.core.cache import caches
 from rest_framework.authentication import TokenAuthentication
 
-REMEMBER_SECONDS = 60.0
-
-_known: dict[str, tuple[float, tuple]] = {}
+REMEMBER_SECONDS = 60
 
 
 class RememberedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        now = time.monotonic()
-        remembered = _known.get(key)
-        if remembered and now - remembered[0] < REMEMBER_SECONDS:
-            return remembered[1]
-        credentials = super().authenticate_credentials(key)
-        if len(_known) > 1000:
-            _known.clear()
-        _known[key] = (now, credentials)
+        cache, name = caches["local"], f"radar:token:{key}"
+        credentials = cache.get(name)
+        if credentials is None:
+            credentials = super().authenticate_credentials(key)
+            cache.set(name, credentials, REMEMBER_SECONDS)
         return credentials
-
-
-def forget() -> None:
-    """Drop remembered tokens (between tests, after a revocation)."""
-    _known.clear()
