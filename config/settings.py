@@ -251,6 +251,18 @@ NETWORK_REPORTS_PER_MINUTE = env_int("NETWORK_REPORTS_PER_MINUTE", 300, minimum=
 # A reporter's repeats for the same service within this window are kept but
 # not counted again.
 DEDUP_WINDOW_MINUTES = env_int("DEDUP_WINDOW_MINUTES", 30, minimum=1)
+# What one network (an IPv4 /24, an IPv6 /48) can add to a service's count in
+# a de-dup window: a household or an office, not one person with many user
+# agents (docs/abuse.md). Its reports beyond that are kept, not counted.
+REPORTERS_PER_NETWORK = env_int("REPORTERS_PER_NETWORK", 3, minimum=1)
+# What one integrator's token can add to a service's count in a minute, unless
+# its entry in the admin says otherwise.
+TOKEN_REPORTERS_PER_MINUTE = env_int("TOKEN_REPORTERS_PER_MINUTE", 20, minimum=1)
+# An incident (and a "possible problem") needs reports from this many networks,
+# with no single larger block (IPv4 /16, IPv6 /32, or one integrator) making
+# more than this share (in %) of the excess over normal.
+INCIDENT_MIN_NETWORKS = env_int("INCIDENT_MIN_NETWORKS", 5, minimum=1)
+INCIDENT_MAX_BLOCK_PERCENT = env_int("INCIDENT_MAX_BLOCK_PERCENT", 50, minimum=1)
 # How many proxies in front of the app append to X-Forwarded-For. Zero trusts
 # only the socket address, so a forged header cannot dodge the limits.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)

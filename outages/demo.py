@@ -224,10 +224,16 @@ def report_crowd(seconds: float = 15.0, now: datetime | None = None) -> int:
                 draft = intake.validate(
                     service.slug, symptom, subdivision or country, None
                 )
-                # Each simulated person reports once: no de-dup mark needed.
-                person = rng.bytes(16).hex()
+                # Each simulated person reports once (no de-dup mark needed),
+                # from a network and a block of their own.
                 items.append(
-                    intake.BatchItem(draft=draft, reporter=person, anonymous=True)
+                    intake.BatchItem(
+                        draft=draft,
+                        reporter=rng.bytes(16).hex(),
+                        network=rng.bytes(8).hex(),
+                        block=rng.bytes(8).hex(),
+                        anonymous=True,
+                    )
                 )
     intake.accept_batch(items, source=Report.Source.DEMO)
     return len(items)

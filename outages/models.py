@@ -154,6 +154,13 @@ class Incident(models.Model):
     # [{"region": "DE", "observed": 120, "expected": 6.1}, ...], worst first;
     # "" is the whole world.
     regions = models.JSONField(default=list)
+    # Where the main place's reports of the last 15 minutes came from, so a
+    # reader can judge the crowd: distinct networks (IPv4 /24, IPv6 /48, an
+    # integrator), the share of the block (IPv4 /16, IPv6 /32) that sent the
+    # most, and [{"name": ..., "reporters": n}] per integrator's token.
+    networks = models.PositiveIntegerField(default=0)
+    largest_block_share = models.FloatField(default=0.0)
+    integrators = models.JSONField(default=list)
     updated_at = models.DateTimeField()
 
     class Meta:

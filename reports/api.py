@@ -130,7 +130,11 @@ def _json_body(request, limit: int):
 
 
 def _batch_item(raw, salt: bytes, token: str) -> intake.BatchItem:
-    """Validate one batch entry; its errors are the entry's, not the batch's."""
+    """Validate one batch entry; its errors are the entry's, not the batch's.
+
+    The integrator answers for its entries: to detection they all come from
+    one network, its own.
+    """
     fields = read_report(raw, BATCH_FIELDS)
     draft = intake.validate(
         fields["service"],
@@ -143,10 +147,17 @@ def _batch_item(raw, salt: bytes, token: str) -> intake.BatchItem:
         # Without an id of the person, every entry counts as a reporter of its
         # own: a random id, shaped like a reporter hash.
         return intake.BatchItem(
-            draft=draft, reporter=secrets.token_hex(16), anonymous=True
+            draft=draft,
+            reporter=secrets.token_hex(16),
+            network=f"token:{token}",
+            block=f"token:{token}",
+            anonymous=True,
         )
     return intake.BatchItem(
-        draft=draft, reporter=reporters.keyed_hash(salt, "batch", token, person)
+        draft=draft,
+        reporter=reporters.keyed_hash(salt, "batch", token, person),
+        network=f"token:{token}",
+        block=f"token:{token}",
     )
 
 
@@ -189,6 +200,7 @@ class ReportBatchApi(APIView):
             # Serialising a thousand entries is paid only by a request that
             # can be replayed.
             asked=(json.dumps(entries, sort_keys=True),) if key else (),
+            allowance=request.auth.allowance,
         )
         for (index, _), report in zip(items, accepted, strict=True):
             results[index] = {"index": index, "status": "accepted", **as_json(report)}

@@ -119,13 +119,15 @@ def fingerprint(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
-def _entry(draft: Draft, reporter: str) -> log.Entry:
+def _entry(draft: Draft, reporter: str, network: str, block: str) -> log.Entry:
     return log.Entry(
         service_id=draft.service_id,
         symptom_id=draft.symptom_id,
         country=draft.country,
         subdivision=draft.subdivision,
         reporter=reporter,
+        network=network,
+        block=block,
     )
 
 
@@ -181,8 +183,8 @@ def accept_report(
     asked_print = fingerprint(*asked) if idempotency_key else ""
     outcome = _appended(
         lambda: log.append_one(
-            _entry(draft, reporter.key),
-            reporter.network,
+            _entry(draft, reporter.key, reporter.network, reporter.block),
+            reporter.address,
             source,
             now,
             idempotency=key,
@@ -197,8 +199,12 @@ def accept_report(
 class BatchItem:
     draft: Draft
     reporter: str  # already keyed: the reporter hash
-    # A reporter of its own (the integrator named nobody): always counted, and
-    # no de-dup mark is kept, since no later report could match it.
+    # Where it came from, for the detector's concentration check: for an
+    # integrator's entries, the integrator itself (reports/api.py).
+    network: str
+    block: str
+    # A reporter of its own (the integrator named nobody): no de-dup mark is
+    # kept, since no later report could match it.
     anonymous: bool = False
 
 
@@ -208,18 +214,25 @@ def accept_batch(
     idempotency_key: str | None = None,
     scope: str = "",
     asked: tuple = (),
+    allowance: int = 0,
 ) -> list[Accepted]:
     """Log many validated reports in one script call, in the given order.
 
     With an idempotency key (scoped to `scope`, the API token), a retried
-    batch gets the first answer and nothing is logged or counted twice.
+    batch gets the first answer and nothing is logged or counted twice. With
+    an `allowance`, at most that many of the scope's entries count per
+    service and minute.
     """
     if not items:
         return []
     key = log.idempotency_key(scope, idempotency_key) if idempotency_key else ""
     asked_print = fingerprint(*asked) if idempotency_key else ""
     entries = [
-        (_entry(item.draft, item.reporter), not item.anonymous) for item in items
+        (
+            _entry(item.draft, item.reporter, item.network, item.block),
+            not item.anonymous,
+        )
+        for item in items
     ]
     outcome = _appended(
         lambda: log.append_batch(
@@ -228,6 +241,8 @@ def accept_batch(
             timezone.now(),
             idempotency=key,
             fingerprint=asked_print,
+            allowance=allowance,
+            scope=scope,
         )
     )
     outcome = _decided(outcome, asked_print)

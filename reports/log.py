@@ -23,63 +23,82 @@ RATE_WINDOW_SECONDS = 60
 IDEMPOTENCY_SECONDS = 24 * 3600
 
 # An entry's fields have one-letter names (service, symptom, country,
-# subdivision, reporter, counted, source, time): a stream entry repeats its
-# names unless they match the first entry of its node, and the backlog lives
-# in memory.
+# subdivision, reporter, network, block, counted, source, time): a stream
+# entry repeats its names unless they match the first entry of its node, and
+# the backlog lives in memory.
 
 _ACCEPT_ONE = """
--- KEYS: stream, reporter rate, network rate, de-dup mark, idempotency ('' if none)
--- ARGV: reporter limit, network limit, rate window, de-dup seconds, backlog
---       bound, idempotency seconds, fingerprint, then s y c d r o t
+-- KEYS: stream, reporter rate, address rate, de-dup mark, idempotency ('' if
+--       none), the network's counted reporters for the service
+-- ARGV: reporter limit, address limit, network cap, rate window, de-dup
+--       seconds, backlog bound, idempotency seconds, fingerprint,
+--       then s y c d r w b o t
 local idem = KEYS[5]
 if idem ~= '' then
   local earlier = redis.call('GET', idem)
   if earlier then return {'replay', earlier} end
 end
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[5]) then return {'full', 0} end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[6]) then return {'full', 0} end
 local reporter = redis.call('INCR', KEYS[2])
-if reporter == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-local network = redis.call('INCR', KEYS[3])
-if network == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
+if reporter == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+local address = redis.call('INCR', KEYS[3])
+if address == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 if reporter > tonumber(ARGV[1]) then
   return {'throttled', redis.call('TTL', KEYS[2])}
 end
-if network > tonumber(ARGV[2]) then
+if address > tonumber(ARGV[2]) then
   return {'throttled', redis.call('TTL', KEYS[3])}
 end
-local counted = redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[4]) and '1' or '0'
-local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[8], 'y', ARGV[9], 'c', ARGV[10],
-  'd', ARGV[11], 'r', ARGV[12], 'n', counted, 'o', ARGV[13], 't', ARGV[14])
+local counted = '0'
+if redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[5]) then
+  -- A first report of this reporter counts while its network has not yet
+  -- given the service its share of reporters in this window.
+  local seen = redis.call('INCR', KEYS[6])
+  if seen == 1 then redis.call('EXPIRE', KEYS[6], ARGV[5]) end
+  if seen <= tonumber(ARGV[3]) then counted = '1' end
+end
+local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[9], 'y', ARGV[10],
+  'c', ARGV[11], 'd', ARGV[12], 'r', ARGV[13], 'w', ARGV[14], 'b', ARGV[15],
+  'n', counted, 'o', ARGV[16], 't', ARGV[17])
 if idem ~= '' then
-  redis.call('SET', idem, ARGV[7] .. ' ' .. ARGV[14] .. ' ' .. id .. ':' .. counted,
-    'EX', ARGV[6])
+  redis.call('SET', idem, ARGV[8] .. ' ' .. ARGV[17] .. ' ' .. id .. ':' .. counted,
+    'EX', ARGV[7])
 end
 return {'ok', id .. ':' .. counted}
 """
 
 _ACCEPT_BATCH = """
--- KEYS: stream, idempotency ('' if none), then one de-dup mark per entry that
---       names its reporter
+-- KEYS: stream, idempotency ('' if none), then k allowance counters (one per
+--       service and minute), then one de-dup mark per entry that names its
+--       reporter
 -- ARGV: backlog bound, de-dup seconds, idempotency seconds, fingerprint,
---       source, time, then per entry: s y c d r and 1 if it has a mark
+--       source, time, allowance, k, then per entry: s y c d r w b, 1 if it
+--       has a mark, and its allowance counter (1..k, 0 for none)
 local idem = KEYS[2]
 if idem ~= '' then
   local earlier = redis.call('GET', idem)
   if earlier then return {'replay', earlier} end
 end
-local n = (#ARGV - 6) / 6
+local n = (#ARGV - 8) / 9
 if redis.call('XLEN', KEYS[1]) + n > tonumber(ARGV[1]) then return {'full', 0} end
-local answers, mark = {}, 3
+local allowance, mark = tonumber(ARGV[7]), 3 + tonumber(ARGV[8])
+local answers = {}
 for i = 0, n - 1 do
-  local a = 7 + i * 6
+  local a = 9 + i * 9
   local counted = '1'
-  if ARGV[a + 5] == '1' then
+  if ARGV[a + 7] == '1' then
     counted = redis.call('SET', KEYS[mark], '1', 'NX', 'EX', ARGV[2]) and '1' or '0'
     mark = mark + 1
   end
+  local counter = tonumber(ARGV[a + 8])
+  if counted == '1' and counter > 0 then
+    local used = redis.call('INCR', KEYS[2 + counter])
+    if used == 1 then redis.call('EXPIRE', KEYS[2 + counter], 120) end
+    if used > allowance then counted = '0' end
+  end
   local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[a], 'y', ARGV[a + 1],
-    'c', ARGV[a + 2], 'd', ARGV[a + 3], 'r', ARGV[a + 4], 'n', counted,
-    'o', ARGV[5], 't', ARGV[6])
+    'c', ARGV[a + 2], 'd', ARGV[a + 3], 'r', ARGV[a + 4], 'w', ARGV[a + 5],
+    'b', ARGV[a + 6], 'n', counted, 'o', ARGV[5], 't', ARGV[6])
   answers[i + 1] = id .. ':' .. counted
 end
 local joined = table.concat(answers, ',')
@@ -100,6 +119,8 @@ class Entry:
     country: str | None
     subdivision: str | None
     reporter: str
+    network: str  # hashes of the reporter's network and block, or of the
+    block: str  # integrator that sent it (reports/reporters.py)
 
 
 @dataclass(frozen=True)
@@ -171,6 +192,8 @@ def _values(entry: Entry) -> list:
         entry.country or "",
         entry.subdivision or "",
         entry.reporter,
+        entry.network,
+        entry.block,
     ]
 
 
@@ -186,7 +209,7 @@ def _batch_script(client):
 
 def append_one(
     entry: Entry,
-    network: str,
+    address: str,
     source: str,
     created_at: datetime,
     idempotency: str = "",
@@ -199,13 +222,15 @@ def append_one(
         keys=[
             STREAM,
             f"radar:rate:reporter:{entry.reporter}",
-            f"radar:rate:network:{network}",
+            f"radar:rate:network:{address}",
             _dedup_key(entry.service_id, entry.reporter),
             idempotency,
+            f"radar:cap:{entry.service_id}:{entry.network}",
         ],
         args=[
             settings.REPORTS_PER_MINUTE,
             settings.NETWORK_REPORTS_PER_MINUTE,
+            settings.REPORTERS_PER_NETWORK,
             RATE_WINDOW_SECONDS,
             settings.DEDUP_WINDOW_MINUTES * 60,
             settings.INTAKE_BACKLOG_MAX_ENTRIES,
@@ -225,13 +250,26 @@ def append_batch(
     created_at: datetime,
     idempotency: str = "",
     fingerprint: str = "",
+    allowance: int = 0,
+    scope: str = "",
 ) -> Outcome:
     """Append many reports in one script call, in order.
 
     Each entry comes with whether it is de-duplicated: an entry without a
-    reporter of its own is always counted and leaves no mark.
+    reporter of its own leaves no mark. With an `allowance`, at most that
+    many entries a service and minute count for `scope` (an integrator's
+    token), whichever batch they come in.
     """
-    keys = [STREAM, idempotency]
+    minute = created_at.astimezone(UTC).strftime("%Y%m%d%H%M")
+    counters: dict[int, int] = {}
+    if allowance:
+        for entry, _ in entries:
+            counters.setdefault(entry.service_id, len(counters) + 1)
+    keys = [
+        STREAM,
+        idempotency,
+        *(f"radar:allow:{scope}:{s}:{minute}" for s in counters),
+    ]
     args = [
         settings.INTAKE_BACKLOG_MAX_ENTRIES,
         settings.DEDUP_WINDOW_MINUTES * 60,
@@ -239,12 +277,15 @@ def append_batch(
         fingerprint,
         source,
         stamp(created_at),
+        allowance,
+        len(counters),
     ]
     for entry, deduplicated in entries:
         if deduplicated:
             keys.append(_dedup_key(entry.service_id, entry.reporter))
         args.extend(_values(entry))
         args.append(1 if deduplicated else 0)
+        args.append(counters.get(entry.service_id, 0))
     reply = _batch_script(redis.client())(keys=keys, args=args)
     return _outcome(reply, fingerprint, created_at)
 

@@ -1,5 +1,7 @@
-"""A person's problem report, and how far bucketing has read the intake log."""
+"""A person's problem report, how far bucketing has read the intake log, and
+what an integrator's token may add to a count."""
 
+from django.conf import settings
 from django.db import models
 
 from outages.models import Region, Service, Symptom
@@ -49,6 +51,11 @@ class Report(models.Model):
     # Keyed hash of address and user agent under a salt that rotates daily;
     # never the address itself.
     reporter = models.CharField(max_length=32)
+    # Keyed hashes (same salt) of the reporter's IPv4 /24 or IPv6 /48 and of
+    # the /16 or /32 around it; "token:<id>" for an integrator's entries.
+    # Detection reads them to tell a crowd from a few networks.
+    network = models.CharField(max_length=24, blank=True, db_default="")
+    block = models.CharField(max_length=24, blank=True, db_default="")
     # False for a repeat from the same reporter for the same service within
     # the de-duplication window: stored, but not counted again.
     counted = models.BooleanField()
@@ -89,3 +96,28 @@ class IntakeCursor(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_id}"
+
+
+class Integrator(models.Model):
+    """The holder of an API token, accountable for what its batches add.
+
+    All of an integrator's entries come from one network, as far as detection
+    is concerned; this sets how many of them count per service and minute.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="integrator"
+    )
+    reporters_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Entries that count per service and minute; "
+        "blank for the default (TOKEN_REPORTERS_PER_MINUTE).",
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return str(self.user)
+
+    def allowance(self) -> int:
+        return self.reporters_per_minute or settings.TOKEN_REPORTERS_PER_MINUTE

@@ -4,6 +4,11 @@ A reporter is a keyed hash of the client's network address and user agent.
 The key is a random salt kept in Redis for one UTC day and then dropped, so a
 stored hash can be linked to an address only on the day it was made, and only
 by someone holding that day's salt. No raw address leaves this module.
+
+Changing the user agent makes a new reporter, so what the detector counts is
+also bounded per network (docs/abuse.md): each report carries the hashes of
+its network (the IPv4 /24 or IPv6 /48 around the address) and of the larger
+block around that (IPv4 /16, IPv6 /32), under the same daily salt.
 """
 
 import hashlib
@@ -21,10 +26,18 @@ from reports.geo import country_of
 _salts: dict[str, bytes] = {}
 
 
+# Prefix lengths (IPv4, IPv6): what one household, office or small provider
+# holds, and what one provider or hosting company often holds.
+NETWORK_PREFIX = (24, 48)
+BLOCK_PREFIX = (16, 32)
+
+
 @dataclass(frozen=True)
 class Reporter:
     key: str  # identifies a person: address and user agent
-    network: str  # identifies a network: the address alone
+    address: str  # identifies the address alone, for its rate limit
+    network: str  # the /24 or /48 around the address
+    block: str  # the /16 or /32 around the address
     country: str | None  # from the address, when it has one
 
 
@@ -41,17 +54,34 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def network_of(address: str) -> str:
-    """The address, or its /64 for IPv6, where one person may hold many."""
+def _ip(address: str):
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    return ip
+
+
+def address_of(address: str) -> str:
+    """The address, or its /64 for IPv6, where one person may hold many."""
+    ip = _ip(address)
+    if ip is None:
         return address
     if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
+
+
+def prefix_of(address: str, lengths: tuple[int, int]) -> str:
+    """The network of the given (IPv4, IPv6) prefix length around `address`;
+    an address that is not one (a Unix socket's "") stands for itself."""
+    ip = _ip(address)
+    if ip is None:
+        return address
+    length = lengths[0] if ip.version == 4 else lengths[1]
+    return str(ipaddress.ip_network(f"{ip}/{length}", strict=False))
 
 
 def daily_salt(day: date) -> bytes:
@@ -69,18 +99,22 @@ def daily_salt(day: date) -> bytes:
     return salt
 
 
-def keyed_hash(salt: bytes, *parts: str) -> str:
+def keyed_hash(salt: bytes, *parts: str, size: int = 16) -> str:
     message = "\x1f".join(parts).encode()
-    return hashlib.blake2b(message, key=salt, digest_size=16).hexdigest()
+    return hashlib.blake2b(message, key=salt, digest_size=size).hexdigest()
 
 
 def identify(request: HttpRequest, day: date) -> Reporter:
     address = client_address(request)
-    network = network_of(address)
+    own = address_of(address)
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:512]
     salt = daily_salt(day)
     return Reporter(
-        key=keyed_hash(salt, "reporter", network, user_agent),
-        network=keyed_hash(salt, "network", network),
+        key=keyed_hash(salt, "reporter", own, user_agent),
+        address=keyed_hash(salt, "network", own),
+        # Eight bytes are plenty to tell a day's networks apart, and they are
+        # stored on every report.
+        network=keyed_hash(salt, "net", prefix_of(address, NETWORK_PREFIX), size=8),
+        block=keyed_hash(salt, "block", prefix_of(address, BLOCK_PREFIX), size=8),
         country=country_of(address),
     )

@@ -27,15 +27,15 @@ MOVE_SQL = """WITH entries AS (
     SELECT * FROM unnest(
         %(ids)s::varchar[], %(services)s::bigint[], %(symptoms)s::bigint[],
         %(countries)s::varchar[], %(subdivisions)s::varchar[],
-        %(reporters)s::varchar[], %(counted)s::boolean[], %(sources)s::varchar[],
-        %(times)s::timestamptz[]
+        %(reporters)s::varchar[], %(networks)s::varchar[], %(blocks)s::varchar[],
+        %(counted)s::boolean[], %(sources)s::varchar[], %(times)s::timestamptz[]
     ) AS e(intake_id, service_id, symptom_id, country_id, subdivision_id,
-           reporter, counted, source, created_at)
+           reporter, network, block, counted, source, created_at)
 ),
 stored AS (
     INSERT INTO reports_report (
         intake_id, service_id, symptom_id, country_id, subdivision_id,
-        reporter, counted, source, created_at
+        reporter, network, block, counted, source, created_at
     )
     SELECT * FROM entries
     ON CONFLICT (intake_id) WHERE intake_id IS NOT NULL DO NOTHING
@@ -109,6 +109,8 @@ def _columns(entries) -> dict[str, list]:
             "countries",
             "subdivisions",
             "reporters",
+            "networks",
+            "blocks",
             "counted",
             "sources",
             "times",
@@ -121,6 +123,9 @@ def _columns(entries) -> dict[str, list]:
         columns["countries"].append(fields[b"c"].decode() or None)
         columns["subdivisions"].append(fields[b"d"].decode() or None)
         columns["reporters"].append(fields[b"r"].decode())
+        # Entries logged before reports carried their network have none.
+        columns["networks"].append(fields.get(b"w", b"").decode())
+        columns["blocks"].append(fields.get(b"b", b"").decode())
         columns["counted"].append(fields[b"n"] == b"1")
         columns["sources"].append(fields[b"o"].decode())
         columns["times"].append(fields[b"t"].decode())

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outages.detection.clock import MINUTE, hours_of_week_from
-from outages.pipeline import counts, history, incidents, state, status
+from outages.pipeline import concentration, counts, history, incidents, state, status
 
 MAX_CATCH_UP = 24 * 60
 # A minute is judged once it has been over for this long, so the reports of
@@ -54,10 +54,14 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             # last minute is always applied.
             changed = opened.any() or detector.resolved_now.any()
             if changed or t == length - 1 or (ongoing.any() and t % 5 == 4):
-                changes += incidents.apply(keys, detector, at=first + (t + 1) * MINUTE)
+                at = first + (t + 1) * MINUTE
+                judged = concentration.assess(
+                    keys, detector, at, trusted=incidents.open_places()
+                )
+                changes += incidents.apply(keys, detector, at, judged)
 
         row.arrays = state.pack(keys, detector)
         row.minute = last
         row.save(update_fields=["arrays", "minute", "updated_at"])
-        transaction.on_commit(lambda: status.publish(keys, detector))
+        transaction.on_commit(lambda: status.publish(keys, detector, judged))
     return Cycle(length, len(keys), changes)

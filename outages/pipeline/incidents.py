@@ -10,11 +10,13 @@ neither open an incident twice nor resolve it twice.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from outages.detection.lifecycle import ONGOING
 from outages.models import Incident, IncidentUpdate
-from outages.pipeline.counts import symptom_shares
+from outages.pipeline.concentration import NOTHING, Assessment, Spread
+from outages.pipeline.counts import Key, symptom_shares
 from outages.pipeline.status import SUMMARY_WINDOW, SUMMARY_WINDOW_MINUTES
 
 
@@ -24,12 +26,14 @@ class AffectedPlace:
     observed: float
     expected: float
     p_value: float
+    spread: Spread
 
     def as_json(self) -> dict:
         return {
             "region": self.region,
             "observed": round(self.observed, 2),
             "expected": round(self.expected, 2),
+            "networks": self.spread.networks,
         }
 
 
@@ -47,12 +51,28 @@ class Applied:
         )
 
 
-def affected_places(keys, detector) -> dict[int, list[AffectedPlace]]:
-    """Per service, its series in an incident now, worst first."""
+def open_places() -> set[Key]:
+    """The places of the incidents open now."""
+    return {
+        (service_id, place["region"])
+        for service_id, regions in Incident.objects.filter(
+            state=Incident.State.ONGOING
+        ).values_list("service_id", "regions")
+        for place in regions
+    }
+
+
+def affected_places(
+    keys, detector, assessment: Assessment = NOTHING
+) -> dict[int, list[AffectedPlace]]:
+    """Per service, its series in an incident now and not doubted, worst
+    first."""
     places: dict[int, list[AffectedPlace]] = {}
     observed = detector.window_observed[:, SUMMARY_WINDOW]
     expected = detector.window_expected[:, SUMMARY_WINDOW]
     for i in (detector.states.state == ONGOING).nonzero()[0]:
+        if i in assessment.doubted:
+            continue
         service_id, region = keys[i]
         places.setdefault(service_id, []).append(
             AffectedPlace(
@@ -60,6 +80,7 @@ def affected_places(keys, detector) -> dict[int, list[AffectedPlace]]:
                 float(observed[i]),
                 float(expected[i]),
                 float(detector.last_p[i]),
+                assessment.of(int(i)),
             )
         )
     for found in places.values():
@@ -68,9 +89,10 @@ def affected_places(keys, detector) -> dict[int, list[AffectedPlace]]:
     return places
 
 
-def apply(keys, detector, at: datetime) -> Applied:
-    """Open, update and resolve incidents to match the detector at `at`."""
-    affected = affected_places(keys, detector)
+def apply(keys, detector, at: datetime, assessment: Assessment = NOTHING) -> Applied:
+    """Open, update and resolve incidents to match the detector at `at`,
+    leaving out the rises `assessment` doubts."""
+    affected = affected_places(keys, detector, assessment)
     open_now = {
         i.service_id: i for i in Incident.objects.filter(state=Incident.State.ONGOING)
     }
@@ -101,8 +123,29 @@ def _fields(service_id: int, places: list[AffectedPlace], at: datetime) -> dict:
         "symptoms": symptom_shares(
             service_id, at - timedelta(minutes=SUMMARY_WINDOW_MINUTES), at
         ),
+        "networks": main.spread.networks,
+        "largest_block_share": main.spread.largest_block_share,
+        "integrators": _integrators(main.spread),
         "updated_at": at,
     }
+
+
+def _integrators(spread: Spread) -> list[dict]:
+    """What each integrator's token added to the main place, most first."""
+    if not spread.integrators:
+        return []
+    names = dict(
+        get_user_model()
+        .objects.filter(pk__in=spread.integrators)
+        .values_list("pk", get_user_model().USERNAME_FIELD)
+    )
+    return sorted(
+        (
+            {"name": names.get(pk, f"#{pk}"), "reporters": n}
+            for pk, n in spread.integrators.items()
+        ),
+        key=lambda c: (-c["reporters"], c["name"]),
+    )
 
 
 def _open(service_id: int, places: list[AffectedPlace], at: datetime) -> Incident:

@@ -29,32 +29,42 @@ def level_of(state: int) -> str:
     return {ONGOING: "outage", SUSPECTED: "possible"}.get(state, "ok")
 
 
-def publish(keys, detector) -> None:
+def publish(keys, detector, assessment=None) -> None:
     """Cache every service's level after a cycle, for pages and the API.
 
     Two keys: a small summary (each service's level and its elevated places,
     read by every page) and a hash of each service's places with any
-    activity (read by its regional map).
+    activity (read by its regional map). A rise that `assessment`
+    (pipeline/concentration.py) doubts is shown as "ok", and listed under
+    the service's "doubted" with where its reports came from.
     """
     observed = detector.window_observed[:, SUMMARY_WINDOW]
     expected = detector.window_expected[:, SUMMARY_WINDOW]
+    doubted = assessment.doubted if assessment else frozenset()
     services: dict[str, dict] = {}
     places: dict[str, dict] = {}
     for i, (service_id, region) in enumerate(keys):
         level = level_of(int(detector.states.state[i]))
         values = {
-            "level": level,
+            "level": "ok" if i in doubted else level,
             "observed": round(float(observed[i]), 2),
             "expected": round(float(expected[i]), 2),
         }
         if region and (values["observed"] or values["expected"] >= 0.01):
             places.setdefault(str(service_id), {})[region] = values
-        if region and level == "ok":
+        if i in doubted:
+            entry = services.setdefault(str(service_id), _quiet())
+            entry["doubted"].append(
+                {
+                    "region": region,
+                    "observed": values["observed"],
+                    "expected": values["expected"],
+                    **assessment.of(i).as_json(),
+                }
+            )
+        if region and values["level"] == "ok":
             continue
-        entry = services.setdefault(
-            str(service_id),
-            {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}},
-        )
+        entry = services.setdefault(str(service_id), _quiet())
         if region:
             entry["regions"][region] = values
         else:
@@ -79,6 +89,16 @@ def publish(keys, detector) -> None:
     pipe.execute()
 
 
+def _quiet() -> dict:
+    return {
+        "level": "ok",
+        "observed": 0.0,
+        "expected": 0.0,
+        "regions": {},
+        "doubted": [],
+    }
+
+
 def current() -> dict:
     """The last published status: {"at": ..., "services": {id: {...}}}."""
     try:
@@ -100,5 +120,4 @@ def service_places(service_id: int) -> dict:
 def service_level(service_id: int, published: dict | None = None) -> dict:
     """One service's entry of the status (`published`, or the current one)."""
     published = published or current()
-    entry = published["services"].get(str(service_id))
-    return entry or {"level": "ok", "observed": 0.0, "expected": 0.0, "regions": {}}
+    return published["services"].get(str(service_id)) or _quiet()

@@ -148,6 +148,7 @@ class ServiceStatusApi(ReadApi, APIView):
             "at": published["at"],
             "incident": incident,
             "regions": places.places_by_severity(entry["regions"]),
+            "doubted": entry.get("doubted", []),
         }
         return Response(serializers.ServiceStatusSerializer(body).data)
 

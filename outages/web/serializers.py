@@ -62,6 +62,16 @@ class ServiceSerializer(serializers.ModelSerializer):
         return self._status(service).get("expected", 0.0)
 
 
+NETWORKS_HELP = (
+    f"Distinct networks the last {SUMMARY_WINDOW_MINUTES} minutes' reports came "
+    "from: IPv4 /24s, IPv6 /48s, and each integrator's token as one."
+)
+BLOCK_SHARE_HELP = (
+    "Share (0 to 1) of those reports from the single larger block that sent "
+    "the most: an IPv4 /16, an IPv6 /32, or one integrator."
+)
+
+
 class PlaceSerializer(serializers.Serializer):
     region = serializers.CharField(
         help_text='ISO 3166 code of the country or subdivision; "" for worldwide.'
@@ -69,6 +79,10 @@ class PlaceSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
     observed = serializers.FloatField()
     expected = serializers.FloatField()
+    networks = serializers.IntegerField(
+        allow_null=True,
+        help_text=f"{NETWORKS_HELP} Null in incidents recorded before networks were.",
+    )
 
     def get_name(self, place) -> str:
         return lookup.region_name(place["region"]) if place["region"] else "Worldwide"
@@ -82,6 +96,14 @@ class IncidentUpdateSerializer(serializers.ModelSerializer):
         fields = ["kind", "at", "observed", "expected", "p_value", "regions"]
 
 
+class IntegratorShareSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The API token's holder.")
+    reporters = serializers.IntegerField(
+        help_text=f"What its batches added in the last {SUMMARY_WINDOW_MINUTES} "
+        "minutes."
+    )
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     service_name = serializers.CharField(source="service.name")
@@ -91,6 +113,9 @@ class IncidentSerializer(serializers.ModelSerializer):
         help_text="Share of the incident's reports per symptom, in %.",
     )
     duration_seconds = serializers.SerializerMethodField()
+    networks = serializers.IntegerField(help_text=NETWORKS_HELP)
+    largest_block_share = serializers.FloatField(help_text=BLOCK_SHARE_HELP)
+    integrators = IntegratorShareSerializer(many=True)
 
     class Meta:
         model = Incident
@@ -111,6 +136,9 @@ class IncidentSerializer(serializers.ModelSerializer):
             "peak_expected",
             "symptoms",
             "regions",
+            "networks",
+            "largest_block_share",
+            "integrators",
             "updated_at",
         ]
 
@@ -134,6 +162,14 @@ class RegionLevelSerializer(LevelSerializer):
     )
 
 
+class DoubtedSerializer(serializers.Serializer):
+    region = serializers.CharField(help_text='The place; "" for the whole world.')
+    observed = serializers.FloatField()
+    expected = serializers.FloatField()
+    networks = serializers.IntegerField(help_text=NETWORKS_HELP)
+    largest_block_share = serializers.FloatField(help_text=BLOCK_SHARE_HELP)
+
+
 class ServiceStatusSerializer(LevelSerializer):
     service = serializers.CharField()
     window_minutes = serializers.IntegerField()
@@ -144,6 +180,11 @@ class ServiceStatusSerializer(LevelSerializer):
     incident = IncidentSerializer(allow_null=True)
     regions = RegionLevelSerializer(
         many=True, help_text="Places with possible problems or an outage."
+    )
+    doubted = DoubtedSerializer(
+        many=True,
+        help_text="Rises in reports the detector saw but does not call a problem: "
+        "they come from too few networks (docs/abuse.md).",
     )
 
 

@@ -8,6 +8,7 @@ from outages.models import DetectorState, Incident, Service
 from outages.pipeline.history import learn_history
 from outages.tasks import detect
 from tests.helpers.history import quiet_history
+from tests.helpers.outage import person
 from tests.helpers.servers import celery_worker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +21,7 @@ def report(client, people, start=0):
             "/api/v1/reports",
             {"service": "tiktok", "symptom": "app-wont-open", "region": "BR"},
             content_type="application/json",
-            HTTP_USER_AGENT=f"person-{i}",
+            **person(i),
         )
         assert response.status_code == 201
 

@@ -6,6 +6,7 @@ from outages.models import Bucket
 from outages.pipeline.bucketing import bucket_new_reports, bucketing_lag, move_batch
 from reports.models import IntakeCursor, Report
 from tests.helpers.intake import logged
+from tests.helpers.outage import person
 
 NOON = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
 
@@ -15,7 +16,7 @@ def report(client, service="tiktok", symptom="login", region=None, agent="A"):
     if region:
         body["region"] = region
     response = client.post(
-        "/api/v1/reports", body, content_type="application/json", HTTP_USER_AGENT=agent
+        "/api/v1/reports", body, content_type="application/json", **person(ord(agent))
     )
     assert response.status_code == 201
 
@@ -115,7 +116,7 @@ def test_bucketing_moves_in_log_order_across_batches(client, catalog):
             "/api/v1/reports",
             {"service": "tiktok", "symptom": "login"},
             content_type="application/json",
-            HTTP_USER_AGENT=agent,
+            **person(ord(agent)),
         )
         ids.append(response.json()["id"])
     while move_batch(3).reports:

@@ -7,7 +7,7 @@ import time_machine
 from outages.models import Incident, Service
 from outages.pipeline import status
 from outages.pipeline.family import family as family_of
-from tests.helpers.outage import MINUTE, NOW, surge
+from tests.helpers.outage import MINUTE, NOW, person, surge
 
 
 def test_a_surge_opens_an_incident_within_two_cycles_and_it_resolves(
@@ -114,7 +114,7 @@ def test_a_new_service_expects_what_its_category_does_and_opens_nothing(
                 "/api/v1/reports",
                 {"service": "instagram", "symptom": "login"},
                 content_type="application/json",
-                HTTP_USER_AGENT=f"person-{i}",
+                **person(i),
             )
             assert response.status_code == 201
     cycle_at(NOW + MINUTE)
