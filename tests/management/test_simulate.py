@@ -50,6 +50,8 @@ def test_simulate_feeds_a_running_radar_through_the_api(live_server):
         "0.05",
         stdout=out,
     )
-    stored = moved().filter(source="api", service__slug="tiktok").count()
-    assert stored > 5
-    assert f"{stored} accepted" in out.getvalue()
+    stored = moved().filter(source="api", service__slug="tiktok")
+    assert stored.count() > 5
+    # Each simulated person on an address of their own: a crowd, all counted.
+    assert stored.filter(counted=True).count() == stored.count()
+    assert f"{stored.count()} accepted, {stored.count()} counted" in out.getvalue()

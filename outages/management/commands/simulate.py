@@ -1,12 +1,14 @@
 """`manage.py simulate`: labelled series for backtest, or a crowd sent to a radar."""
 
 import csv
+import http.client
+import ipaddress
 import json
+import socket
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
@@ -78,13 +80,26 @@ class Command(BaseCommand):
                     writer.writerow([_stamp(i), int(value)])
 
     def send(self, api: str, service: str, rate: float, minutes: float):
-        """Distinct simulated people reporting at `rate` a minute, for a while."""
+        """Distinct simulated people reporting at `rate` a minute, for a while.
+
+        Sent to a radar on this machine, each person reports from an address
+        of 127.0.0.0/8 of their own, so the radar counts them as a crowd of
+        many networks; sent elsewhere they share this machine's address, of
+        which the radar counts a few (REPORTERS_PER_NETWORK).
+        """
         rng = np.random.default_rng()
-        url = api.rstrip("/") + "/api/v1/reports"
+        target = urlsplit(api)
+        path = target.path.rstrip("/") + "/api/v1/reports"
+        loopback = _is_loopback(target.hostname or "")
+        connect = (
+            http.client.HTTPSConnection
+            if target.scheme == "https"
+            else http.client.HTTPConnection
+        )
         symptoms = ["app-wont-open", "login", "slow-loading", "error-messages", "feed"]
         regions = ["US", "US-CA", "DE", "GB", "FR", "IN", "BR", "JP"]
         deadline = time.monotonic() + minutes * 60
-        sent = accepted = 0
+        sent = accepted = counted = 0
         while time.monotonic() < deadline:
             time.sleep(rng.exponential(60.0 / rate))
             body = {
@@ -92,24 +107,46 @@ class Command(BaseCommand):
                 "symptom": str(rng.choice(symptoms)),
                 "region": str(rng.choice(regions)),
             }
-            request = urllib.request.Request(
-                url,
-                data=json.dumps(body).encode(),
-                headers={
-                    "Content-Type": "application/json",
-                    # Each simulated person has a user agent of their own.
-                    "User-Agent": f"simulated-person-{rng.integers(1 << 40)}",
-                },
+            source = None
+            if loopback:
+                a, b, c = rng.integers(1, 255, size=3)
+                source = (f"127.{a}.{b}.{c}", 0)
+            connection = connect(
+                target.hostname, target.port, timeout=10, source_address=source
             )
             sent += 1
             try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    accepted += response.status == 201
-            except urllib.error.HTTPError as exc:
-                self.stderr.write(f"{exc.code}: {exc.read().decode()[:200]}")
-            except urllib.error.URLError as exc:
-                raise CommandError(f"cannot reach {url}: {exc.reason}") from None
-        self.stdout.write(f"Sent {sent} reports, {accepted} accepted.")
+                connection.request(
+                    "POST",
+                    path,
+                    json.dumps(body),
+                    {
+                        "Content-Type": "application/json",
+                        # Each simulated person has a user agent of their own.
+                        "User-Agent": f"simulated-person-{rng.integers(1 << 40)}",
+                    },
+                )
+                response = connection.getresponse()
+                answer = response.read()
+            except OSError as exc:
+                raise CommandError(f"cannot reach {api}: {exc}") from None
+            finally:
+                connection.close()
+            if response.status == 201:
+                accepted += 1
+                counted += json.loads(answer)["counted"]
+            else:
+                self.stderr.write(f"{response.status}: {answer.decode()[:200]}")
+        self.stdout.write(
+            f"Sent {sent} reports, {accepted} accepted, {counted} counted."
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
 
 
 def _stamp(minute: int) -> str:
