@@ -64,6 +64,9 @@ def test_the_incident_page_shows_timeline_places_and_symptoms(
     assert "Opened" in text and "Germany" in text
     assert [s["slug"] for s in page.context["shares"]] == ["login"]
     assert sum(page.context["chart"]["reporters"]) == 40
+    # The surge's 40 people, each in a network and a block of their own.
+    assert "reports came from 40 networks" in text
+    assert "the largest block of addresses sent 2% of them" in text
     assert client.get("/incidents/999999/").status_code == 404
 
 
