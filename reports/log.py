@@ -2,8 +2,9 @@
 
 One script call per request (a report or a whole batch) decides everything
 the write path needs and appends the report in the same step: the idempotency
-key's earlier answer, the backlog bound, the reporter's and the network's
-rate limits, the de-duplication mark, the XADD, and the key's new answer.
+key's earlier answer, the backlog bound, the reporter's and the address's
+rate limits, the de-duplication mark, what the network (or the integrator)
+may still add to the count, the XADD, and the key's new answer.
 Being one script it is atomic: no request slips between a check and its write,
 and none is ever half accepted. Redis syncs its append-only file before it
 replies (`appendfsync always`), so an answer means the report is durable;
@@ -119,8 +120,10 @@ class Entry:
     country: str | None
     subdivision: str | None
     reporter: str
-    network: str  # hashes of the reporter's network and block, or of the
-    block: str  # integrator that sent it (reports/reporters.py)
+    # Keyed hashes of the reporter's network and block (reports/reporters.py),
+    # or "token:<id>" for both when an integrator sent it.
+    network: str
+    block: str
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ def store_reports(n: int, reporters: int) -> None:
                 ("tiktok", "gmail")[i % 2], SYMPTOMS[i % 3], REGIONS[i % 6], None
             ),
             reporter=f"reporter-{i % reporters}",
+            network=f"network-{i % reporters}",
+            block=f"block-{i % reporters}",
         )
         for i in range(n)
     ]

@@ -24,11 +24,14 @@ def server(live_server):
     return urlsplit(live_server.url)
 
 
-def post_report(server, body, agent="A", key=None):
+def post_report(server, body, agent="A", key=None, source="127.0.0.1"):
+    """POST a report from `source`, an address of the loopback network."""
     headers = {"Content-Type": "application/json", "User-Agent": agent}
     if key:
         headers["Idempotency-Key"] = key
-    connection = http.client.HTTPConnection(server.hostname, server.port, timeout=30)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", server.port, timeout=30, source_address=(source, 0)
+    )
     try:
         connection.request("POST", "/api/v1/reports", json.dumps(body), headers)
         response = connection.getresponse()
@@ -71,17 +74,21 @@ def test_concurrent_repeats_and_retries_store_what_was_accepted_and_count_people
         One script decides a key atomically, so the twins never meet in flight:
         one is logged, the other replays its answer.
         """
-        agent = f"person-{i}"
+        # Each person in a network of their own, so all of them count.
+        agent, source = f"person-{i}", f"127.60.{i}.1"
         first = {"service": "tiktok", "symptom": "login", "region": "US-CA"}
         key = f"first-{i}"
         with ThreadPoolExecutor(2) as pool:
             tries = list(
-                pool.map(lambda _: post_report(server, first, agent, key), "ab")
+                pool.map(lambda _: post_report(server, first, agent, key, source), "ab")
             )
         assert tries[0] == tries[1]
         later = [
             post_report(
-                server, {"service": "tiktok", "symptom": s, "region": "US"}, agent
+                server,
+                {"service": "tiktok", "symptom": s, "region": "US"},
+                agent,
+                source=source,
             )
             for s in ("feed", "upload")
         ]
