@@ -55,10 +55,11 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             changed = opened.any() or detector.resolved_now.any()
             if changed or t == length - 1 or (ongoing.any() and t % 5 == 4):
                 at = first + (t + 1) * MINUTE
+                open_now = incidents.open_incidents()
                 judged = concentration.assess(
-                    keys, detector, at, trusted=incidents.open_places()
+                    keys, detector, at, trusted=incidents.places_of(open_now)
                 )
-                changes += incidents.apply(keys, detector, at, judged)
+                changes += incidents.apply(keys, detector, at, judged, open_now)
 
         row.arrays = state.pack(keys, detector)
         row.minute = last

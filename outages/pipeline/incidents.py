@@ -51,14 +51,18 @@ class Applied:
         )
 
 
-def open_places() -> set[Key]:
-    """The places of the incidents open now."""
+def open_incidents() -> dict[int, Incident]:
+    """The incidents open now, by service."""
+    return {
+        i.service_id: i for i in Incident.objects.filter(state=Incident.State.ONGOING)
+    }
+
+
+def places_of(incidents: dict[int, Incident]) -> set[Key]:
     return {
         (service_id, place["region"])
-        for service_id, regions in Incident.objects.filter(
-            state=Incident.State.ONGOING
-        ).values_list("service_id", "regions")
-        for place in regions
+        for service_id, incident in incidents.items()
+        for place in incident.regions
     }
 
 
@@ -89,13 +93,19 @@ def affected_places(
     return places
 
 
-def apply(keys, detector, at: datetime, assessment: Assessment = NOTHING) -> Applied:
+def apply(
+    keys,
+    detector,
+    at: datetime,
+    assessment: Assessment = NOTHING,
+    open_now: dict[int, Incident] | None = None,
+) -> Applied:
     """Open, update and resolve incidents to match the detector at `at`,
-    leaving out the rises `assessment` doubts."""
+    leaving out the rises `assessment` doubts; `open_now` is what
+    `open_incidents` found, if the caller has asked already."""
     affected = affected_places(keys, detector, assessment)
-    open_now = {
-        i.service_id: i for i in Incident.objects.filter(state=Incident.State.ONGOING)
-    }
+    if open_now is None:
+        open_now = open_incidents()
     changes = Applied([], [], [])
     for service_id, places in affected.items():
         incident = open_now.get(service_id)
