@@ -69,6 +69,34 @@ def test_the_report_form_works_with_javascript_disabled(
     )
 
 
+def test_when_the_scripts_request_fails_the_plain_post_keeps_the_symptom(site, page):
+    # The script's fetch dies on the way (as on a flaky phone connection);
+    # the form post the browser makes next goes through.
+    failed = []
+
+    def cut_fetch(route):
+        if route.request.resource_type == "fetch":
+            failed.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/s/tiktok/report", cut_fetch)
+    page.goto(f"{site.url}/s/tiktok/")
+    page.get_by_label("Country").select_option("DE")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Slow loading").click()
+
+    assert failed == [f"{site.url}/s/tiktok/report"]
+    expect(page).to_have_url(
+        f"{site.url}/s/tiktok/?reported=slow-loading&region=DE#result"
+    )
+    expect(page.locator("#result")).to_contain_text("Slow loading: things you can try")
+    report = stored().get()
+    assert (report.symptom.slug, report.country_id) == ("slow-loading", "DE")
+
+
 def test_the_page_makes_no_request_outside_this_machine(site, page):
     urls = []
     page.on("request", lambda request: urls.append(request.url))

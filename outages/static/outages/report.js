@@ -33,6 +33,15 @@
       if (response.ok) history.replaceState(null, "", response.url);
       document.getElementById("result").scrollIntoView({ behavior: "smooth" });
     } catch (error) {
+      // form.submit() sends no submitter, so the pressed button's symptom
+      // would be lost: carry it in a hidden field instead.
+      if (event.submitter && event.submitter.name) {
+        const chosen = document.createElement("input");
+        chosen.type = "hidden";
+        chosen.name = event.submitter.name;
+        chosen.value = event.submitter.value;
+        form.append(chosen);
+      }
       form.submit();
     } finally {
       form.querySelectorAll("button").forEach((b) => (b.disabled = false));
