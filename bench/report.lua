@@ -4,7 +4,9 @@
 -- symptom slugs and region codes. Each request picks one of each at random
 -- and a User-Agent of its own, so the radar sees distinct reporters; one
 -- request in ten comes from a small pool of "regulars" who report again, so
--- de-duplication and the per-reporter limit see repeats too.
+-- de-duplication and the per-reporter limit see repeats too. Each comes
+-- through the proxy the radar is told it sits behind (X-Forwarded-For) from
+-- an address of its own, as a real crowd does from many networks.
 --
 -- done() prints "BENCH ..." lines that bench/ingest.py parses: figures of the
 -- run, then one line per HTTP status.
@@ -37,17 +39,22 @@ end
 
 function request()
   sent = sent + 1
-  local agent
+  local agent, address
   if sent % 10 == 0 then
-    agent = string.format("Mozilla/5.0 (bench; regular %d)", math.random(50))
+    local regular = math.random(50)
+    agent = string.format("Mozilla/5.0 (bench; regular %d)", regular)
+    address = string.format("198.18.%d.1", regular)
   else
     agent = string.format("Mozilla/5.0 (bench; %s t%d n%d)", tag, tid, sent)
+    address = string.format("%d.%d.%d.%d", math.random(11, 99),
+      math.random(0, 255), math.random(0, 255), math.random(1, 254))
   end
   local body = string.format(
     '{"service": "%s", "symptom": "%s", "region": "%s"}',
     pick(services), pick(symptoms), pick(regions))
   return wrk.format("POST", nil,
-    {["Content-Type"] = "application/json", ["User-Agent"] = agent}, body)
+    {["Content-Type"] = "application/json", ["User-Agent"] = agent,
+     ["X-Forwarded-For"] = address}, body)
 end
 
 function response(status, headers, body)
