@@ -1,6 +1,8 @@
-"""The site's URLs: probes, the admin, the API and its schema, the pages."""
+"""The site's URLs: probes, the admin, what crawlers ask for, the API and its
+schema, the pages."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -9,13 +11,16 @@ from drf_spectacular.views import (
 )
 
 from outages.urls import api_urlpatterns as read_api
-from outages.web import api, pages, probes
+from outages.web import api, crawlers, pages, probes
 from reports.urls import api_urlpatterns as write_api
 
 urlpatterns = [
     path("healthz", probes.healthz, name="healthz"),
     path("readyz", probes.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("robots.txt", crawlers.robots, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": crawlers.SITEMAPS}, name="sitemap"),
+    path("favicon.ico", crawlers.favicon, name="favicon"),
     path("api/v1/", include((write_api + read_api, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

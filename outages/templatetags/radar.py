@@ -1,11 +1,40 @@
-"""Template filters and tags of the pages: durations as people say them, sparklines."""
+"""Template filters and tags of the pages: durations as people say them,
+times in the reader's zone, place names, sparklines."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from outages.catalog import lookup
+
 register = template.Library()
+
+# How outages/local-times.js writes each style in the reader's zone.
+TIME_STYLES = {"time": "H:i", "datetime": "M j, H:i"}
+
+
+@register.simple_tag
+def moment(value: datetime, style: str = "datetime"):
+    """A <time> in UTC, which outages/local-times.js rewrites in the reader's
+    zone; the UTC time stays in its title, and is what a page without
+    JavaScript shows."""
+    utc = dateformat.format(timezone.localtime(value, UTC), TIME_STYLES[style])
+    return format_html(
+        '<time datetime="{}" data-local="{}" title="{} UTC">{} UTC</time>',
+        value.isoformat(),
+        style,
+        utc,
+        utc,
+    )
+
+
+@register.filter
+def region_name(code: str) -> str:
+    """ "DE" as "Germany", "US-CA" as "California"; "" is the whole world."""
+    return lookup.region_name(code) if code else "Worldwide"
 
 
 @register.filter

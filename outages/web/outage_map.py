@@ -56,5 +56,12 @@ def outage_map(request):
     without JavaScript; the script draws them at once and then polls."""
     found = elevated_places()
     at = datetime.fromisoformat(found["at"]) if found["at"] else None
-    context = {"regions": found["regions"], "at": at, "initial": found}
+    context = {
+        "share_title": "Outage map",
+        "share_description": "Where people report more problems than normal right"
+        " now, by country and region, across every service.",
+        "regions": found["regions"],
+        "at": at,
+        "initial": found,
+    }
     return render(request, "outages/map.html", context)

@@ -1,7 +1,9 @@
 """The pages as a visitor sees them, in headless Chromium, after real cycles."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -112,3 +114,42 @@ def test_the_api_reference_renders_from_local_files(site, page, artifacts):
     page.screenshot(path=artifacts / "api-docs.png")
     outside = [url for url in urls if urlsplit(url).hostname not in THIS_MACHINE]
     assert outside == []
+
+
+def test_times_are_shown_in_the_readers_own_zone(site, browser, outage):
+    context = browser.new_context(
+        **PHONE, timezone_id="America/New_York", locale="en-US"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        opened = outage.opened_at
+        local = opened.astimezone(ZoneInfo("America/New_York"))
+        page.goto(f"{site.url}/s/tiktok/")
+        since = page.locator("section.status time")
+        expect(since).to_have_text(re.compile(rf"^{local:%I:%M} [AP]M EST$"))
+        expect(since).to_have_attribute("title", f"{opened:%H:%M} UTC")
+
+        page.goto(f"{site.url}/incidents/{outage.id}/")
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_contain_text(f"{local:%b} {local.day}, {local:%I:%M}")
+        expect(heading).not_to_contain_text("UTC")
+        expect(page.locator("ol.timeline time").first).to_contain_text("EST")
+    finally:
+        context.close()
+
+
+def test_a_service_page_tells_link_previews_what_is_happening(site, page, outage):
+    page.goto(f"{site.url}/s/tiktok/")
+    head = page.locator("head")
+    expect(head.locator('meta[property="og:title"]')).to_have_attribute(
+        "content", "Is TikTok down?"
+    )
+    expect(head.locator('meta[property="og:description"]')).to_have_attribute(
+        "content", re.compile(r"^Is TikTok down\? Problems detected .*since \d\d:\d\d")
+    )
+    expect(head.locator('meta[name="twitter:card"]')).to_have_attribute(
+        "content", "summary"
+    )
+    icon = head.locator('link[rel="icon"]').get_attribute("href")
+    assert page.request.get(f"{site.url}{icon}").ok

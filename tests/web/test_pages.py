@@ -1,5 +1,11 @@
-import time_machine
+import re
+from html import unescape
 
+import time_machine
+from django.utils.html import strip_tags
+
+from outages.catalog import troubleshooting
+from outages.models import Incident
 from tests.helpers.outage import MINUTE, NOW
 
 
@@ -40,7 +46,9 @@ def test_the_service_page_answers_is_it_down_since_when_and_where(
     assert f'href="/incidents/{outage_in_germany.id}/"' in text
     answer = {"worldwide": "Yes: many more", "regional": "Not everywhere"}
     assert answer[outage_in_germany.scope] in text
-    assert "Since Nov 24, 12:01 UTC" in text
+    assert "Since Nov 24, 12:01 UTC" in strip_tags(text)
+    # In UTC for a page without scripts; outages/local-times.js rewrites it.
+    assert '<time datetime="2026-11-24T12:01:00+00:00" data-local="datetime"' in text
     assert "Germany (" in text
     # The most reported problem, and the chart's numbers for the script.
     assert page.context["shares"] == [
@@ -60,7 +68,7 @@ def test_the_incident_page_shows_timeline_places_and_symptoms(
     page = at_the_outage(client, outage_in_germany.get_absolute_url())
     assert page.status_code == 200
     text = page.text
-    assert "TikTok: problems since Nov 24, 12:01 UTC" in text
+    assert "TikTok: problems since Nov 24, 12:01 UTC" in strip_tags(text)
     assert "Opened" in text and "Germany" in text
     assert [s["slug"] for s in page.context["shares"]] == ["login"]
     assert sum(page.context["chart"]["reporters"]) == 40
@@ -74,3 +82,79 @@ def test_the_home_page_draws_a_sparkline_of_the_last_day(client, outage_in_germa
     text = at_the_outage(client, "/").text
     assert text.count('class="sparkline"') >= 200
     assert "at most 40 an hour" in text
+
+
+def readable(html: str) -> str:
+    """The page's text as a reader sees it, without tags or extra spaces."""
+    return " ".join(unescape(strip_tags(html)).split())
+
+
+def meta(html: str, key: str) -> str | None:
+    """The content of a <meta name|property=key> tag."""
+    found = re.search(rf'<meta (?:name|property)="{key}" content="([^"]*)"', html)
+    return found and found.group(1)
+
+
+def test_the_headline_names_the_places_of_a_regional_outage(client, outage_in_germany):
+    Incident.objects.update(
+        scope="regional",
+        regions=[
+            {"region": "DE", "observed": 30, "expected": 1},
+            {"region": "US-CA", "observed": 10, "expected": 1},
+        ],
+    )
+    text = readable(at_the_outage(client, "/s/tiktok/").text)
+    assert "Problems detected with TikTok in Germany, California since" in text
+    assert "DE," not in text and "US-CA" not in text
+
+
+def test_a_shared_service_link_says_whether_it_is_down_and_where(
+    client, outage_in_germany
+):
+    Incident.objects.update(scope="regional")
+    html = at_the_outage(client, "/s/tiktok/").text
+    assert "<title>Is TikTok down? · Outage Radar</title>" in html
+    assert meta(html, "og:title") == "Is TikTok down?"
+    description = meta(html, "og:description")
+    observed = round(Incident.objects.get().observed)
+    assert description.startswith(
+        "Is TikTok down? Problems detected in Germany since 12:01 UTC:"
+        f" {observed} people reported problems"
+    )
+    assert meta(html, "description") == description
+    assert meta(html, "og:url") == "http://testserver/s/tiktok/"
+    assert meta(html, "twitter:card") == "summary"
+
+    incident = at_the_outage(client, outage_in_germany.get_absolute_url()).text
+    assert meta(incident, "og:title") == "TikTok incident, Nov 24, 12:01 UTC"
+    assert meta(incident, "og:description").startswith(
+        "Problems with TikTok in Germany, ongoing for"
+    )
+
+
+def test_a_quiet_service_says_so_when_shared(client, catalog):
+    html = client.get("/s/tiktok/").text
+    assert meta(html, "og:description").startswith(
+        "Is TikTok down? No problems detected right now."
+    )
+
+
+def test_the_site_name_comes_from_the_settings(client, catalog, settings):
+    settings.SITE_NAME = "Radar Nord"
+    html = client.get("/s/tiktok/").text
+    assert "<title>Is TikTok down? · Radar Nord</title>" in html
+    assert 'class="brand" href="/">Radar Nord</a>' in html
+    assert meta(html, "og:site_name") == "Radar Nord"
+
+
+def test_the_help_is_on_the_page_for_everyone_to_read(client, catalog):
+    text = client.get("/s/tiktok/").text
+    # Each symptom's description is text next to its button, which the
+    # button points to, not a tooltip.
+    assert 'aria-describedby="symptom-login"' in text
+    assert 'id="symptom-login">Your password is rejected' in text
+    assert "title=" not in text.split('id="report-form"')[1].split("</form>")[0]
+    shown = readable(text)
+    steps = troubleshooting.first_steps()
+    assert len(steps) >= 5 and all(step in shown for step in steps)
+    assert "Check your connection" in shown

@@ -13,12 +13,12 @@
     return {
       width: width,
       height: 220,
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
       scales: { y: { range: (u, min, max) => [0, Math.max(max, 1)] } },
       series: [
-        { label: "UTC" },
+        // Without tzDate, uPlot writes times in the reader's own zone.
+        { label: "Time" },
         { label: "Reports", stroke: color("--outage"), width: 2, fill: "rgba(198,40,40,.08)" },
         { label: "Normal", stroke: color("--muted"), width: 1, dash: [4, 4] },
         { label: "Usual from", stroke: "transparent" },
