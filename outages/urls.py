@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from outages.web import api, outage_map, pages, report
+from outages.web import api, badges, feeds, outage_map, pages, report, summary
 
 app_name = "outages"
 
@@ -10,6 +10,18 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("s/<slug:slug>/", pages.service, name="service"),
     path("s/<slug:slug>/report", report.submit, name="report"),
+    path("s/<slug:slug>/badge.svg", badges.badge, name="badge"),
+    path(
+        "s/<slug:slug>/incidents.atom",
+        feeds.ServiceIncidentFeed(),
+        name="service-feed",
+    ),
+    path("incidents.atom", feeds.IncidentFeed(), name="feed"),
+    path(
+        "regions/<str:country>/incidents.atom",
+        feeds.CountryIncidentFeed(),
+        name="country-feed",
+    ),
     path("incidents/<int:pk>/", pages.incident, name="incident"),
     path(
         "regions/<str:country>/subdivisions.json",
@@ -41,4 +53,5 @@ api_urlpatterns = [
     path("incidents", api.IncidentListApi.as_view(), name="incident-list"),
     path("incidents/<int:pk>", api.IncidentDetailApi.as_view(), name="incident-detail"),
     path("map", api.MapApi.as_view(), name="map"),
+    path("summary", summary.SummaryApi.as_view(), name="summary"),
 ]

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.cache import cache_page
 from django.views.defaults import page_not_found
 
@@ -19,7 +19,7 @@ from outages.models import Incident, Service, Symptom
 from outages.pipeline.counts import symptom_shares
 from outages.pipeline.status import current as current_status
 from outages.pipeline.status import service_level
-from outages.templatetags.radar import duration
+from outages.web import sentences
 from outages.web.filters import search_services
 from outages.web.places import places_by_severity
 from outages.web.points import points, recent_reporters
@@ -68,13 +68,15 @@ def render_service_page(request, slug, form=None, status=200):
     symptoms = list(Symptom.objects.all())
     incident = service.incidents.filter(state=Incident.State.ONGOING).first()
     if incident:
-        incident.places = _place_names(incident)
+        incident.places = sentences.place_names(incident)
     past_incidents = list(service.incidents.filter(state=Incident.State.RESOLVED)[:5])
     for past in past_incidents:
-        past.places = _place_names(past, countries_only=True)
+        past.places = sentences.place_names(past, countries_only=True)
     context = {
         "share_title": f"Is {service.name} down?",
-        "share_description": _summary(service, incident, level["level"]),
+        "share_description": sentences.service_summary(
+            service, incident, level["level"]
+        ),
         "service": service,
         "form": form,
         "symptoms": symptoms,
@@ -91,35 +93,6 @@ def render_service_page(request, slug, form=None, status=200):
         "shares": _shares(symptom_shares(service.id, day_ago, now), symptoms),
     }
     return render(request, "outages/service.html", context, status=status)
-
-
-def _summary(service, incident, level: str) -> str:
-    """What the page says, in a sentence, for search results and shared links."""
-    question = f"Is {service.name} down?"
-    if incident:
-        where = _place_names(incident)
-        return (
-            f"{question} Problems detected{' in ' + ', '.join(where) if where else ''}"
-            f" since {incident.opened_at:%H:%M} UTC: {incident.observed:.0f} people"
-            " reported problems in the last 15 minutes, where about"
-            f" {incident.expected:.0f} is normal."
-        )
-    if level == "possible":
-        return f"{question} More people than usual report problems right now."
-    return (
-        f"{question} No problems detected right now. Report a problem to see"
-        " whether others have it too, and what you can try."
-    )
-
-
-def _place_names(incident, countries_only=False) -> list[str]:
-    """The names of a regional incident's places, "" (worldwide) left out."""
-    if incident.scope != Incident.Scope.REGIONAL:
-        return []
-    codes = [r["region"] for r in incident.regions if r["region"]]
-    if countries_only:
-        codes = [code for code in codes if "-" not in code]
-    return [lookup.region_name(code) for code in codes]
 
 
 def _chart(found) -> dict:
@@ -152,10 +125,9 @@ def incident(request, pk):
     )
     step = 1 if end - start <= timedelta(hours=6) else 15
     found = points(incident.service_id, start, end, step)
-    opened = dateformat.format(incident.opened_at, "M j, H:i") + " UTC"
     context = {
-        "share_title": f"{incident.service.name} incident, {opened}",
-        "share_description": _incident_summary(incident),
+        "share_title": sentences.incident_title(incident),
+        "share_description": sentences.incident_summary(incident),
         "incident": incident,
         "service": incident.service,
         "regions": [
@@ -170,18 +142,6 @@ def incident(request, pk):
         "step": step,
     }
     return render(request, "outages/incident.html", context)
-
-
-def _incident_summary(incident) -> str:
-    names = _place_names(incident)
-    where = f"in {', '.join(names)}" if names else "worldwide"
-    ongoing = incident.state == Incident.State.ONGOING
-    return (
-        f"Problems with {incident.service.name} {where},"
-        f" {'ongoing for' if ongoing else 'resolved after'}"
-        f" {duration(incident.duration)}: a peak of {incident.peak_observed:.0f}"
-        f" reports in 15 minutes where {incident.peak_expected:.0f} is normal."
-    )
 
 
 def _result(request, service):
