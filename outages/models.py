@@ -27,6 +27,9 @@ class Service(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices)
     aliases = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     active = models.BooleanField(default=True)
+    # The provider's own status page: the official word beside the crowd's.
+    # Defaults in the database too, so workers not yet upgraded can write.
+    status_page = models.URLField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["name"]
@@ -162,6 +165,17 @@ class Incident(models.Model):
     largest_block_share = models.FloatField(default=0.0)
     integrators = models.JSONField(default=list)
     updated_at = models.DateTimeField()
+    # Set by an operator (pipeline/false_alarms.py): the crowd was right that
+    # reports rose, wrong that the service was down. Defaults in the database
+    # too, so a worker not yet upgraded can still open incidents.
+    false_alarm = models.BooleanField(default=False, db_default=False)
+    note = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        help_text='e.g. "Confirmed by the provider."',
+    )
 
     class Meta:
         ordering = ["-opened_at"]

@@ -36,6 +36,7 @@ def read_services(path: Path = SERVICES_CSV) -> list[Service]:
                 name=row["name"],
                 category=row["category"],
                 aliases=[a for a in row["aliases"].split("|") if a],
+                status_page=row["status_page"],
             )
             for row in csv.DictReader(f)
         ]
@@ -87,7 +88,7 @@ def load_catalog() -> LoadResult:
         services,
         update_conflicts=True,
         unique_fields=["slug"],
-        update_fields=["name", "category", "aliases"],
+        update_fields=["name", "category", "aliases", "status_page"],
     )
     Symptom.objects.bulk_create(
         symptoms,

@@ -287,6 +287,46 @@ class Detector:
         self._clean = np.where(shifted, 0, self._clean)
         self._cached_for = None
 
+    def forgive(self, which: np.ndarray) -> np.ndarray:
+        """Take what the series in `which` see now as their normal.
+
+        For a false alarm: an operator says the traffic an incident was
+        declared on is no outage. Like a learned shift, the level takes the
+        ratio of observed to expected, here over the windows now (the
+        largest but a lone bucket's, never below 1: the alarm was a rise),
+        and any incident ends, but with no cool-down, so the series learns
+        again from the next bucket on. The windows are judged against the
+        new level at once, or the buckets that opened the incident would
+        open the next one. Returns which series were in an incident.
+        """
+        which = np.asarray(which, dtype=bool)
+        # From the ring, not the running sums: a detector just loaded has
+        # none until its next bucket.
+        observed = significance.window_sums(self._ordered(self._observed), self.lengths)
+        expected = significance.window_sums(self._ordered(self._expected), self.lengths)
+        longer = slice(1 if self.lengths.size > 1 else 0, None)
+        ratio = (observed[:, longer] + shift.PSEUDO) / (
+            expected[:, longer] + shift.PSEUDO
+        )
+        factor = np.where(which, np.maximum(ratio.max(axis=1), 1.0), 1.0)
+        b = self.baseline
+        level = np.clip(b.level * factor, baseline.MIN_LEVEL, baseline.MAX_LEVEL)
+        # What the clip left of the factor is what the windows may take.
+        factor = level / b.level
+        b.level = level
+        self._expected *= factor[:, None]
+        self._obs_sums, self._exp_sums = observed, expected * factor[:, None]
+        ended = lifecycle.end(self.states, which, self.timing, cool_down=False)
+        shift.forget(self.blocks, which)
+        # The hour's sums so far and the windows' residuals were measured
+        # against the old level: the hour learns from what comes next.
+        self._sums[:, which] = 0
+        self._residuals[:, which] = 0
+        self._clean = np.where(which, 0, self._clean)
+        self.last_p = np.where(which, 1.0, self.last_p)
+        self._cached_for = None
+        return ended
+
     def _enter_hour(self, hour_of_week, prior):
         self._hour = hour_of_week
         self._cached_for = (hour_of_week, id(prior), id(self._family))

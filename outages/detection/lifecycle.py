@@ -210,11 +210,18 @@ def advance(s: States, v: Verdict, timing: Timing) -> Changes:
     return Changes(opened=declare, resolved=resolve)
 
 
-def end(s: States, which: np.ndarray, timing: Timing) -> np.ndarray:
-    """End the incidents of `which` now (a level shift was learned)."""
+def end(
+    s: States, which: np.ndarray, timing: Timing, cool_down: bool = True
+) -> np.ndarray:
+    """End the incidents of `which` now (a level shift was learned).
+
+    Without `cool_down` (a false alarm: nothing was wrong) the series is
+    learned from again at once, instead of after the cool-down.
+    """
     ended = which & (s.state == ONGOING)
     s.state = np.where(which, QUIET, s.state).astype(np.int32)
     for name in ("streak", "calm", "age"):
         setattr(s, name, np.where(which, 0, getattr(s, name)).astype(np.int32))
-    s.cooldown = np.where(which, timing.cooldown, s.cooldown).astype(np.int32)
+    left = timing.cooldown if cool_down else 0
+    s.cooldown = np.where(which, left, s.cooldown).astype(np.int32)
     return ended

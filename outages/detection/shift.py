@@ -90,3 +90,5 @@ def forget(blocks: Blocks, which: np.ndarray) -> None:
     """After a shift the old blocks are measured against an old level."""
     blocks.observed[which] = 0
     blocks.expected[which] = 0
+    # Empty already after `close_block`; not when forgiving mid-block.
+    blocks.current[which] = 0

@@ -115,7 +115,7 @@ def apply(
         elif _update(incident, places, at):
             changes.updated.append(incident.pk)
     for service_id, incident in open_now.items():
-        if service_id not in affected and _resolve(incident, at):
+        if service_id not in affected and resolve(incident, at):
             changes.resolved.append(incident.pk)
     return changes
 
@@ -223,7 +223,8 @@ def _worth_a_timeline_entry(incident: Incident, fields: dict) -> bool:
     return not regions <= before or fields["observed"] >= 1.5 * max(last.observed, 1)
 
 
-def _resolve(incident: Incident, at: datetime) -> bool:
+def resolve(incident: Incident, at: datetime) -> bool:
+    """Resolve the open `incident` at `at`; False if it was not open."""
     changed = Incident.objects.filter(
         pk=incident.pk, state=Incident.State.ONGOING
     ).update(state=Incident.State.RESOLVED, resolved_at=at, updated_at=at)

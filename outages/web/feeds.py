@@ -42,7 +42,7 @@ class IncidentFeed(Feed):
 
     def item_title(self, item):
         state = "ongoing" if item.state == Incident.State.ONGOING else "resolved"
-        if getattr(item, "false_alarm", False):
+        if item.false_alarm:
             state = "a false alarm"
         return f"{sentences.incident_title(item)} ({state})"
 

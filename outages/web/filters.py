@@ -92,10 +92,17 @@ class IncidentFilter(django_filters.FilterSet):
         lookup_expr="lte",
         label="Only incidents opened at or before this time.",
     )
+    # A choice, not a BooleanFilter: that one ignores a value it cannot read
+    # instead of answering 400.
+    false_alarm = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        label="Only incidents an operator called a false alarm (true), or not.",
+    )
 
     class Meta:
         model = Incident
-        fields = ["service", "region", "state", "since", "until"]
+        fields = ["service", "region", "state", "since", "until", "false_alarm"]
 
     def in_region(self, queryset, name, value):
         code = value.strip().upper()

@@ -45,8 +45,9 @@ def incident_summary(incident) -> str:
     names = place_names(incident)
     where = f"in {', '.join(names)}" if names else "worldwide"
     ongoing = incident.state == Incident.State.ONGOING
+    verdict = "Marked a false alarm by the operator: " if incident.false_alarm else ""
     return (
-        f"Problems with {incident.service.name} {where},"
+        f"{verdict}Problems with {incident.service.name} {where},"
         f" {'ongoing for' if ongoing else 'resolved after'}"
         f" {duration(incident.duration)}: a peak of {incident.peak_observed:.0f}"
         f" reports in 15 minutes where {incident.peak_expected:.0f} is normal."

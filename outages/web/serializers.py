@@ -28,6 +28,9 @@ class LevelSerializer(serializers.Serializer):
 class ServiceSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="get_category_display")
     page = serializers.SerializerMethodField(help_text="The service's web page.")
+    status_page = serializers.SerializerMethodField(
+        help_text="The provider's own status page; null when the catalog has none."
+    )
     level = serializers.SerializerMethodField()
     observed = serializers.SerializerMethodField()
     expected = serializers.SerializerMethodField()
@@ -41,6 +44,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "category_name",
             "aliases",
             "page",
+            "status_page",
             "level",
             "observed",
             "expected",
@@ -51,6 +55,9 @@ class ServiceSerializer(serializers.ModelSerializer):
 
     def get_page(self, service) -> str:
         return service.get_absolute_url()
+
+    def get_status_page(self, service) -> str | None:
+        return service.status_page or None
 
     def get_level(self, service) -> str:
         return self._status(service).get("level", "ok")
@@ -116,6 +123,12 @@ class IncidentSerializer(serializers.ModelSerializer):
     networks = serializers.IntegerField(help_text=NETWORKS_HELP)
     largest_block_share = serializers.FloatField(help_text=BLOCK_SHARE_HELP)
     integrators = IntegratorShareSerializer(many=True)
+    false_alarm = serializers.BooleanField(
+        help_text="An operator found the rise in reports was no outage."
+    )
+    note = serializers.SerializerMethodField(
+        help_text="The operator's word on the incident; null when there is none."
+    )
 
     class Meta:
         model = Incident
@@ -139,11 +152,16 @@ class IncidentSerializer(serializers.ModelSerializer):
             "networks",
             "largest_block_share",
             "integrators",
+            "false_alarm",
+            "note",
             "updated_at",
         ]
 
     def get_duration_seconds(self, incident) -> int:
         return int(incident.duration.total_seconds())
+
+    def get_note(self, incident) -> str | None:
+        return incident.note or None
 
 
 class IncidentDetailSerializer(IncidentSerializer):

@@ -83,3 +83,18 @@ def test_service_data_file_has_valid_unique_slugs_and_known_categories():
     assert len(slugs) == len(set(slugs))
     for service in services:
         service.full_clean(validate_unique=False)
+
+
+def test_a_services_status_page_is_loaded_and_shown_in_the_api(catalog, client):
+    github = Service.objects.get(slug="github")
+    assert github.status_page == "https://www.githubstatus.com"
+    answer = client.get("/api/v1/services/github").json()
+    assert answer["status_page"] == "https://www.githubstatus.com"
+    # A service the catalog knows no status page of shows none.
+    assert client.get("/api/v1/services/tiktok").json()["status_page"] is None
+
+
+def test_reloading_the_catalog_updates_a_status_page(catalog):
+    Service.objects.filter(slug="github").update(status_page="")
+    load_catalog()
+    assert Service.objects.get(slug="github").status_page.startswith("https://")

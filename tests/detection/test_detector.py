@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from outages.detection.clock import hours_of_week
+from outages.detection.detector import Detector
 from outages.detection.replay import replay
 from outages.detection.simulation import START_EPOCH_MINUTE
 
@@ -131,3 +132,42 @@ def test_missing_buckets_are_skipped():
 def test_input_that_cannot_be_counts_is_refused(values, message):
     with pytest.raises(ValueError, match=message):
         replay(np.array(values), np.zeros(len(values), dtype=int), 1.0)
+
+
+def test_a_forgiven_series_ends_its_incident_and_learns_the_rise_as_normal():
+    rng = np.random.default_rng(12)
+    normal, mean = seasonal_counts(rng)
+    onset = LEARNED + 600
+    # Two identical series, raised for good at the onset: an operator calls
+    # the first one's incident a false alarm half an hour in.
+    raised = normal.copy()
+    raised[onset:] += rng.poisson(5 * mean[onset:])
+    values = np.stack([raised, raised])
+    hours = hours_of_week(START_EPOCH_MINUTE + np.arange(values.shape[1]))
+    detector = Detector(2, bucket_minutes=1.0)
+    forgiven_at = onset + 30
+    for t in range(forgiven_at):
+        *_, ongoing = detector.step(int(hours[t]), values[:, t])
+    assert ongoing.all()
+    # As the live cycle does, on the state it saved.
+    detector = Detector.load(detector.save(), bucket_minutes=1.0)
+
+    ended = detector.forgive(np.array([True, False]))
+
+    assert list(ended) == [True, False]
+    assert list(detector.states.cooldown) == [0, 0]
+    after = range(forgiven_at, forgiven_at + 90)
+    opened_after = np.zeros((2, len(after)), dtype=bool)
+    ongoing_after = np.zeros((2, len(after)), dtype=bool)
+    for i, t in enumerate(after):
+        mu, _, opened_after[:, i], ongoing_after[:, i] = detector.step(
+            int(hours[t]), values[:, t]
+        )
+    assert not opened_after[0].any() and not ongoing_after[0].any()
+    assert ongoing_after[1].all()
+    # The forgiven series expects the raised traffic; its twin still
+    # expects what was normal before.
+    now = after[-1]
+    raised_mean = 6 * mean[now]
+    assert mu[0] > raised_mean / 2
+    assert mu[1] < 2 * mean[now]

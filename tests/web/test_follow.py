@@ -127,3 +127,10 @@ def test_the_summary_has_every_service_and_the_open_incident(client, outage_in_g
         f"http://testserver/api/v1/incidents/{outage_in_germany.id}"
     )
     assert body["page"]["updated_at"] == status.current()["at"]
+
+
+def test_a_false_alarm_is_named_in_the_feeds(client, outage_in_germany):
+    Incident.objects.update(false_alarm=True)
+    (entry,) = entries(at_the_outage(client, "/incidents.atom"))
+    assert entry["title"].endswith("(a false alarm)")
+    assert entry["summary"].startswith("Marked a false alarm by the operator: ")

@@ -5,7 +5,7 @@ import time_machine
 from django.utils.html import strip_tags
 
 from outages.catalog import troubleshooting
-from outages.models import Incident
+from outages.models import Incident, Service
 from tests.helpers.outage import MINUTE, NOW
 
 
@@ -158,3 +158,30 @@ def test_the_help_is_on_the_page_for_everyone_to_read(client, catalog):
     steps = troubleshooting.first_steps()
     assert len(steps) >= 5 and all(step in shown for step in steps)
     assert "Check your connection" in shown
+
+
+def test_a_service_links_to_its_own_status_page_when_it_has_one(client, catalog):
+    Service.objects.filter(slug="tiktok").update(
+        status_page="https://status.example.com/"
+    )
+    text = client.get("/s/tiktok/").text
+    assert '<a href="https://status.example.com/" rel="external noopener">' in text
+    assert "Check TikTok's own status page" in readable(text)
+    Service.objects.filter(slug="tiktok").update(status_page="")
+    assert "own status page" not in client.get("/s/tiktok/").text
+
+
+def test_a_false_alarm_says_so_on_its_pages(client, outage_in_germany):
+    Incident.objects.update(
+        state="resolved",
+        resolved_at=NOW + MINUTE,
+        false_alarm=True,
+        note="A test campaign, confirmed by the provider.",
+    )
+    incident = readable(
+        at_the_outage(client, outage_in_germany.get_absolute_url()).text
+    )
+    assert "Marked a false alarm by the radar's operator" in incident
+    assert "confirmed by the provider" in incident
+    service = readable(at_the_outage(client, "/s/tiktok/").text)
+    assert "False alarm (A test campaign, confirmed by the provider.)" in service
