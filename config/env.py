@@ -54,3 +54,21 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
             f"{name}={value!r} is not one of {', '.join(choices)}"
         )
     return value
+
+
+def env_int_list(name: str, default: str, *, minimum: int = 0) -> list[int]:
+    """A comma-separated list of whole numbers, none below `minimum`."""
+    numbers = []
+    for item in env_list(name, default):
+        try:
+            number = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}={item!r} is not a list of whole numbers"
+            ) from None
+        if number < minimum:
+            raise ImproperlyConfigured(
+                f"{name} holds {number}, below the minimum of {minimum}"
+            )
+        numbers.append(number)
+    return numbers

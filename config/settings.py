@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,8 @@ if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = env_str("SITE_NAME", "Outage Radar")
+# Where the site is reached from outside: the links in webhook events.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "outages",
     "reports",
+    "outages.alerts",
 ]
 
 MIDDLEWARE = [
@@ -242,7 +245,7 @@ CELERY_BEAT_SCHEDULE = {
 # The read API is readable from any web page (a status dashboard, a script in
 # a browser); the write endpoints are not offered cross-origin.
 CORS_ALLOW_ALL_ORIGINS = True
-CORS_URLS_REGEX = r"^/api/v1/(?!reports)"
+CORS_URLS_REGEX = r"^/api/v1/(?!reports|webhooks)"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_EXPOSE_HEADERS = ("ETag",)
 
@@ -291,6 +294,20 @@ if DEMO:
         "schedule": 15.0,
         "options": {"expires": 15},
     }
+
+# Webhooks (outages/alerts, docs/api.md). Destinations must be public HTTPS
+# addresses; allowing private ones is for development and tests only.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Seconds before each retry of a failed delivery: eight tries over 22 hours.
+WEBHOOK_RETRY_SECONDS = env_int_list(
+    "WEBHOOK_RETRY_SECONDS", "30,120,600,3600,10800,21600,43200", minimum=1
+)
+CELERY_BEAT_SCHEDULE["send-due-deliveries"] = {
+    "task": "outages.alerts.tasks.send_due_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
 
 # The worker counts as alive while its last heartbeat is younger than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_int, env_int_list, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,6 +75,17 @@ def test_env_readers_fall_back_to_defaults_and_parse_lists(monkeypatch):
     monkeypatch.setenv("SOME_HOSTS", " a.example , b.example,,")
     assert env_bool("SOME_FLAG", True) is True
     assert env_list("SOME_HOSTS", "") == ["a.example", "b.example"]
+
+
+def test_env_int_list_reads_whole_numbers_and_refuses_the_rest(monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_SECONDS", "1, 5,30")
+    assert env_int_list("WEBHOOK_RETRY_SECONDS", "", minimum=1) == [1, 5, 30]
+    monkeypatch.setenv("WEBHOOK_RETRY_SECONDS", "1,soon")
+    with pytest.raises(ImproperlyConfigured, match="not a list of whole numbers"):
+        env_int_list("WEBHOOK_RETRY_SECONDS", "")
+    monkeypatch.setenv("WEBHOOK_RETRY_SECONDS", "0")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum of 1"):
+        env_int_list("WEBHOOK_RETRY_SECONDS", "", minimum=1)
 
 
 def test_a_redis_socket_is_named_for_celery_as_kombu_spells_it():

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from outages.alerts import events
 from outages.detection.clock import MINUTE, hours_of_week_from
 from outages.pipeline import concentration, counts, history, incidents, state, status
 
@@ -65,4 +66,5 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
         row.minute = last
         row.save(update_fields=["arrays", "minute", "updated_at"])
         transaction.on_commit(lambda: status.publish(keys, detector, judged))
+        transaction.on_commit(lambda: events.incidents_changed(changes, after=first))
     return Cycle(length, len(keys), changes)

@@ -13,9 +13,10 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from outages.alerts import events
 from outages.detection.clock import MINUTE
 from outages.detection.lifecycle import ONGOING, SUSPECTED
-from outages.models import Incident
+from outages.models import Incident, IncidentUpdate
 from outages.pipeline import concentration, incidents, state, status
 
 
@@ -37,6 +38,9 @@ def mark_false_alarm(incident: Incident, note: str = "") -> Incident:
         Incident.objects.filter(pk=incident.pk).update(**fields)
         if was_open:
             _forgive_service(row, incident.service_id)
+            # Subscribers were told it opened: tell them it is over, and why.
+            pk = incident.pk
+            transaction.on_commit(lambda: _announce_resolved(pk))
     incident.refresh_from_db()
     return incident
 
@@ -48,6 +52,15 @@ def unmark_false_alarm(incident: Incident) -> Incident:
     )
     incident.refresh_from_db()
     return incident
+
+
+def _announce_resolved(pk: int) -> None:
+    step = (
+        IncidentUpdate.objects.filter(incident_id=pk, kind=IncidentUpdate.Kind.RESOLVED)
+        .select_related("incident__service")
+        .latest("at")
+    )
+    events.emit(step)
 
 
 def _forgive_service(row, service_id: int) -> None:

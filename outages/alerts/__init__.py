@@ -1,0 +1,1 @@
+"""Webhooks: incident events sent to the addresses people subscribe."""

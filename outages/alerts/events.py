@@ -1,0 +1,158 @@
+"""Incident events and who gets them.
+
+Each step of an incident's timeline (an IncidentUpdate: opened, updated,
+resolved) is one event, and each event becomes one Delivery per matching
+webhook; the unique (webhook, event id) makes emitting twice harmless.
+An "updated" step is what the timeline records: a new place affected or the
+count half again above the last step, not every minute's new numbers.
+
+Matching, kept simple: the webhook's service or every service; its region or
+everywhere, where a place matches when it lies within the region or contains
+it (the world contains every place, a country its subdivisions); any level,
+since every incident is an outage.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from outages.alerts import tasks
+from outages.alerts.models import Delivery, Webhook
+from outages.models import Incident, IncidentUpdate
+from outages.pipeline.incidents import Applied
+
+TOP_SYMPTOMS = 3
+EVENT_TYPES = {
+    IncidentUpdate.Kind.OPENED: "incident.opened",
+    IncidentUpdate.Kind.UPDATED: "incident.updated",
+    IncidentUpdate.Kind.RESOLVED: "incident.resolved",
+}
+TEST = "webhook.test"
+
+
+def incidents_changed(changes: Applied, after: datetime) -> None:
+    """Emit the steps the detection cycle recorded after `after` (its first
+    minute; the cycle before may have recorded a step at that very minute)."""
+    ids = {*changes.opened, *changes.updated, *changes.resolved}
+    if not ids:
+        return
+    steps = (
+        IncidentUpdate.objects.filter(incident_id__in=ids, at__gt=after)
+        .select_related("incident__service")
+        .order_by("at", "id")
+    )
+    for step in steps:
+        emit(step)
+
+
+def emit(step: IncidentUpdate) -> list[Delivery]:
+    """One delivery of `step` per matching webhook, each queued after the
+    commit; the ones made before are left as they are."""
+    incident = step.incident
+    places = [p["region"] for p in (step.regions or incident.regions)]
+    event = {
+        "type": EVENT_TYPES[step.kind],
+        "timestamp": _iso(step.at),
+        "data": {"incident": incident_data(incident, step)},
+    }
+    made = []
+    with transaction.atomic():
+        for webhook in subscribers(incident.service_id, places):
+            delivery, created = Delivery.objects.get_or_create(
+                webhook=webhook,
+                event_id=f"evt_update_{step.pk}",
+                defaults={
+                    "event_type": event["type"],
+                    "incident": incident,
+                    "payload": event,
+                    "next_attempt_at": timezone.now(),
+                },
+            )
+            if created:
+                _queue(delivery)
+                made.append(delivery)
+    return made
+
+
+def subscribers(service_id: int, places: list[str]) -> list[Webhook]:
+    webhooks = Webhook.objects.filter(active=True).filter(
+        Q(service__isnull=True) | Q(service_id=service_id)
+    )
+    return [w for w in webhooks if any(_overlap(w.region, p) for p in places)]
+
+
+def _overlap(region: str, place: str) -> bool:
+    """Whether `place` lies within `region` or contains it ("" is the world,
+    "US" contains "US-CA")."""
+    return (
+        region == place
+        or region == ""
+        or place == ""
+        or place.startswith(f"{region}-")
+        or region.startswith(f"{place}-")
+    )
+
+
+def incident_data(incident: Incident, step: IncidentUpdate) -> dict:
+    """The incident as the event tells it: the step's numbers and places (a
+    resolved step has none of its own, so every place it affected)."""
+    symptoms = sorted(incident.symptoms.items(), key=lambda s: -s[1])
+    resource = reverse("api:incident-detail", args=[incident.pk])
+    return {
+        "id": incident.pk,
+        "service": {"slug": incident.service.slug, "name": incident.service.name},
+        "level": "outage",
+        "state": incident.state,
+        "scope": incident.scope,
+        "opened_at": _iso(incident.opened_at),
+        "resolved_at": _iso(incident.resolved_at) if incident.resolved_at else None,
+        "false_alarm": incident.false_alarm,
+        "note": incident.note or None,
+        "observed": round(step.observed, 2),
+        "expected": round(step.expected, 2),
+        "places": [
+            {
+                "region": p["region"],
+                "observed": p["observed"],
+                "expected": p["expected"],
+            }
+            for p in (step.regions or incident.regions)
+        ],
+        "top_symptoms": [
+            {"symptom": slug, "share": share} for slug, share in symptoms[:TOP_SYMPTOMS]
+        ],
+        "url": settings.SITE_URL + incident.get_absolute_url(),
+        "api_url": settings.SITE_URL + resource,
+    }
+
+
+def send_test(webhook: Webhook) -> Delivery:
+    """A `webhook.test` event for `webhook` alone, queued after the commit."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            webhook=webhook,
+            event_id=f"evt_test_{uuid.uuid4().hex}",
+            event_type=TEST,
+            payload={
+                "type": TEST,
+                "timestamp": _iso(now),
+                "data": {"webhook": webhook.pk},
+            },
+            next_attempt_at=now,
+        )
+        _queue(delivery)
+    return delivery
+
+
+def _queue(delivery: Delivery) -> None:
+    transaction.on_commit(lambda: tasks.deliver.delay(delivery.pk))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,112 @@
+"""The webhook API's shapes (docs/api.md)."""
+
+from rest_framework import serializers
+
+from outages.alerts import destinations
+from outages.alerts.models import Delivery, Webhook
+from outages.models import Region, Service
+
+
+class WebhookIn(serializers.Serializer):
+    url = serializers.URLField(
+        max_length=500, help_text="A public https:// address that takes POSTs."
+    )
+    service = serializers.SlugField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A service's slug; null for every service.",
+    )
+    region = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10,
+        help_text='A country or subdivision code ("DE", "US-CA"); "" for everywhere.',
+    )
+    min_level = serializers.ChoiceField(
+        Webhook.Level.choices,
+        default=Webhook.Level.OUTAGE,
+        help_text="The lowest level that matters. Every incident is an outage "
+        "today, so both levels get the same events.",
+    )
+    active = serializers.BooleanField(
+        default=True,
+        help_text="Turning a disabled webhook on again clears its reason.",
+    )
+
+    def validate_url(self, url: str) -> str:
+        try:
+            destinations.check(url)
+        except destinations.Refused as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return url
+
+    def validate_service(self, slug: str | None) -> Service | None:
+        if slug is None:
+            return None
+        service = Service.objects.filter(slug=slug, active=True).first()
+        if service is None:
+            raise serializers.ValidationError(f"Unknown service {slug!r}.")
+        return service
+
+    def validate_region(self, code: str) -> str:
+        code = code.strip().upper()
+        if code and not Region.objects.filter(code=code).exists():
+            raise serializers.ValidationError(
+                f"Unknown region {code!r}: use an ISO 3166 code such as DE or US-CA."
+            )
+        return code
+
+
+class WebhookOut(serializers.ModelSerializer):
+    service = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="null: every service.",
+    )
+    disabled_reason = serializers.CharField(
+        help_text="Why the radar turned it off; empty while it is on."
+    )
+
+    class Meta:
+        model = Webhook
+        fields = [
+            "id",
+            "url",
+            "service",
+            "region",
+            "min_level",
+            "active",
+            "disabled_reason",
+            "failing_since",
+            "created_at",
+        ]
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret = serializers.CharField(
+        help_text="The signing secret, shown in this answer only: keep it."
+    )
+
+    class Meta(WebhookOut.Meta):
+        fields = [*WebhookOut.Meta.fields, "secret"]
+
+
+class DeliveryOut(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "event_id",
+            "event_type",
+            "status",
+            "attempts",
+            "response_code",
+            "error",
+            "next_attempt_at",
+            "created_at",
+            "delivered_at",
+            "payload",
+        ]
