@@ -7,7 +7,9 @@ from django.core.cache import caches
 
 from config import redis
 from outages.catalog import load_catalog, lookup
+from outages.detection.detector import Detector
 from outages.models import Incident, Service
+from outages.pipeline import status
 from outages.pipeline.bucketing import bucket_new_reports
 from outages.pipeline.cycle import detect_new_minutes
 from outages.pipeline.history import learn_history
@@ -32,6 +34,13 @@ def catalog(db):
     """The real catalog, as `make run` loads it."""
     load_catalog()
     lookup.forget()
+
+
+@pytest.fixture
+def detection_ran(catalog):
+    """A cycle has just run and found nothing: every service is at "ok"
+    (without one, levels are "unknown")."""
+    status.publish([], Detector(0, bucket_minutes=1.0))
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 After each detection cycle every service's level (ok, possible, outage) and
 its places are published to Redis; the pages and the read API read them from
-there. A status that has not been renewed for STATUS_TTL_SECONDS expires, so
-a stalled detector shows as "no status", never as a stale all-clear.
+there. A status that has not been renewed for STATUS_TTL_SECONDS expires, and
+every level is then "unknown": a stopped detector must never look like an
+all-clear.
 """
 
 import json
@@ -15,13 +16,15 @@ from config import redis
 from outages.detection.lifecycle import ONGOING, SUSPECTED
 from outages.detection.significance import WINDOWS
 
-LEVELS = ("ok", "possible", "outage")
+# Least to most severe; "unknown" is never published, only read.
+LEVELS = ("unknown", "ok", "possible", "outage")
 # What people are shown: reporters in the last 15 minutes against normal.
 SUMMARY_WINDOW_MINUTES = 15
 SUMMARY_WINDOW = WINDOWS.index(SUMMARY_WINDOW_MINUTES)
 STATUS_KEY = "radar:status"
 REGIONS_KEY = "radar:regions"
-STATUS_TTL_SECONDS = 600
+# A cycle runs every minute: three missed ones mean detection has stopped.
+STATUS_TTL_SECONDS = 180
 
 
 def level_of(state: int) -> str:
@@ -120,4 +123,6 @@ def service_places(service_id: int) -> dict:
 def service_level(service_id: int, published: dict | None = None) -> dict:
     """One service's entry of the status (`published`, or the current one)."""
     published = published or current()
+    if published["at"] is None:
+        return {**_quiet(), "level": "unknown"}
     return published["services"].get(str(service_id)) or _quiet()

@@ -106,12 +106,15 @@ class ServiceListApi(ReadApi, generics.ListAPIView):
     queryset = Service.objects.filter(active=True).order_by("name")
 
     def list(self, request, *args, **kwargs):
-        levels = status.current()["services"]
+        published = status.current()
         services = list(self.filter_queryset(self.get_queryset()))
         rank = status.LEVELS.index
-        services.sort(key=lambda s: -rank(levels.get(str(s.id), {}).get("level", "ok")))
+        services.sort(
+            key=lambda s: -rank(status.service_level(s.id, published)["level"])
+        )
         page = self.paginate_queryset(services)
-        data = self.get_serializer(page, many=True, context={"levels": levels}).data
+        context = {"published": published}
+        data = self.get_serializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
 
 
@@ -122,9 +125,8 @@ class ServiceDetailApi(ReadApi, APIView):
 
     def get(self, request, slug):
         service = _service(slug)
-        levels = status.current()["services"]
         data = serializers.ServiceSerializer(
-            service, context={"levels": levels, "request": request}
+            service, context={"published": status.current(), "request": request}
         ).data
         return Response(data)
 

@@ -49,7 +49,11 @@ class ServiceFilter(django_filters.FilterSet):
         return search_services(queryset, value)
 
     def at_level(self, queryset, name, value):
-        levels = status.current()["services"]
+        published = status.current()
+        if published["at"] is None:
+            # Detection has stopped: every service's level is unknown.
+            return queryset if value == "unknown" else queryset.none()
+        levels = published["services"]
         troubled = [int(k) for k, v in levels.items() if v["level"] != "ok"]
         if value == "ok":
             return queryset.exclude(id__in=troubled)

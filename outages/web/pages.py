@@ -33,17 +33,22 @@ from reports.reporters import client_address
 def home(request):
     query = request.GET.get("q", "").strip()[:100]
     services = search_services(Service.objects.filter(active=True), query)
-    levels = current_status()["services"]
+    published = current_status()
     lines = sparklines(timezone.now())
     categories, troubled = {}, []
     for service in services.order_by("category", "name"):
-        service.level = levels.get(str(service.id), {}).get("level", "ok")
+        service.level = service_level(service.id, published)["level"]
         service.sparkline = lines.get(service.id)
-        if service.level != "ok":
+        if service.level in ("possible", "outage"):
             troubled.append(service)
         categories.setdefault(service.get_category_display(), []).append(service)
     troubled.sort(key=lambda s: s.level != "outage")
-    context = {"categories": categories, "query": query, "troubled": troubled}
+    context = {
+        "categories": categories,
+        "query": query,
+        "troubled": troubled,
+        "known": published["at"] is not None,
+    }
     return render(request, "outages/home.html", context)
 
 

@@ -30,6 +30,8 @@ def service_summary(service, incident, level: str) -> str:
         )
     if level == "possible":
         return f"{question} More people than usual report problems right now."
+    if level == "unknown":
+        return f"{question} The radar cannot tell right now."
     return (
         f"{question} No problems detected right now. Report a problem to see"
         " whether others have it too, and what you can try."

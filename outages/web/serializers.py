@@ -3,11 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from outages.catalog import lookup
 from outages.models import Incident, IncidentUpdate, Service
-from outages.pipeline.status import LEVELS, SUMMARY_WINDOW_MINUTES
+from outages.pipeline.status import LEVELS, SUMMARY_WINDOW_MINUTES, service_level
 from outages.web.points import RESOLUTIONS
 
 
@@ -15,7 +16,8 @@ class LevelSerializer(serializers.Serializer):
     level = serializers.ChoiceField(
         LEVELS,
         help_text="ok: no problems; possible: more reports than usual; "
-        "outage: an incident is open.",
+        "outage: an incident is open; unknown: detection has not run for a few "
+        "minutes, so the radar cannot tell.",
     )
     observed = serializers.FloatField(
         help_text=f"Distinct reporters in the last {SUMMARY_WINDOW_MINUTES} minutes."
@@ -31,7 +33,9 @@ class ServiceSerializer(serializers.ModelSerializer):
     status_page = serializers.SerializerMethodField(
         help_text="The provider's own status page; null when the catalog has none."
     )
-    level = serializers.SerializerMethodField()
+    level = serializers.SerializerMethodField(
+        help_text=LevelSerializer().fields["level"].help_text
+    )
     observed = serializers.SerializerMethodField()
     expected = serializers.SerializerMethodField()
 
@@ -51,7 +55,7 @@ class ServiceSerializer(serializers.ModelSerializer):
         ]
 
     def _status(self, service) -> dict:
-        return self.context["levels"].get(str(service.id), {})
+        return service_level(service.id, self.context["published"])
 
     def get_page(self, service) -> str:
         return service.get_absolute_url()
@@ -59,14 +63,15 @@ class ServiceSerializer(serializers.ModelSerializer):
     def get_status_page(self, service) -> str | None:
         return service.status_page or None
 
+    @extend_schema_field(serializers.ChoiceField(LEVELS))
     def get_level(self, service) -> str:
-        return self._status(service).get("level", "ok")
+        return self._status(service)["level"]
 
     def get_observed(self, service) -> float:
-        return self._status(service).get("observed", 0.0)
+        return self._status(service)["observed"]
 
     def get_expected(self, service) -> float:
-        return self._status(service).get("expected", 0.0)
+        return self._status(service)["expected"]
 
 
 NETWORKS_HELP = (

@@ -132,11 +132,26 @@ def test_a_shared_service_link_says_whether_it_is_down_and_where(
     )
 
 
-def test_a_quiet_service_says_so_when_shared(client, catalog):
+def test_a_quiet_service_says_so_when_shared(client, detection_ran):
     html = client.get("/s/tiktok/").text
     assert meta(html, "og:description").startswith(
         "Is TikTok down? No problems detected right now."
     )
+
+
+def test_when_detection_has_stopped_the_pages_say_they_cannot_tell(client, catalog):
+    # No cycle has published a status (or it expired): never an all-clear.
+    service = readable(client.get("/s/tiktok/").text)
+    assert "We cannot tell right now whether TikTok has problems" in service
+    assert "No problems detected" not in service
+    home = readable(client.get("/").text)
+    assert "The radar cannot tell right now" in home
+
+
+def test_once_detection_runs_a_quiet_service_is_ok_again(client, detection_ran):
+    service = readable(client.get("/s/tiktok/").text)
+    assert "No problems detected with TikTok right now" in service
+    assert "cannot tell" not in client.get("/").text
 
 
 def test_the_site_name_comes_from_the_settings(client, catalog, settings):

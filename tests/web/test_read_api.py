@@ -258,3 +258,22 @@ def test_the_read_api_is_readable_from_any_origin_but_not_the_write_api(
     )
     assert write.status_code == 201
     assert "Access-Control-Allow-Origin" not in write
+
+
+def test_when_detection_has_stopped_every_level_is_unknown(client, outage_in_germany):
+    # The status expires when no cycle renews it.
+    redis.client().delete(status.STATUS_KEY, status.REGIONS_KEY)
+    body = get(client, "/api/v1/services/tiktok/status").json()
+    assert body["level"] == "unknown" and body["at"] is None
+    listed = get(client, "/api/v1/services", limit=500).json()["results"]
+    assert {s["level"] for s in listed} == {"unknown"}
+    unknown = get(client, "/api/v1/services", level="unknown").json()
+    assert unknown["count"] == len(listed)
+    assert get(client, "/api/v1/services", level="ok").json()["count"] == 0
+    summary = get(client, "/api/v1/summary").json()
+    assert summary["status"]["indicator"] == "unknown"
+    assert {c["indicator"] for c in summary["components"]} == {"unknown"}
+    with time_machine.travel(NOW + 2 * MINUTE, tick=False):
+        badge = client.get("/s/tiktok/badge.svg").text
+    assert 'data-level="unknown"' in badge
+    assert status.STATUS_TTL_SECONDS <= 5 * 60
