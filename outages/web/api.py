@@ -12,8 +12,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -49,6 +49,41 @@ class Page(LimitOffsetPagination):
         limit, offset = parameters
         limit["schema"].update(minimum=1, maximum=self.max_limit)
         offset["schema"].update(minimum=0, maximum=self.max_offset)
+        return parameters
+
+
+class IncidentPage(CursorPagination):
+    """Incidents newest first, in pages from a cursor: an incident opened
+    while a client pages through does not shift what it sees next."""
+
+    ordering = ("-opened_at", "-id")
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        return _number(request, "limit", self.page_size, 1, self.max_page_size)
+
+    def decode_cursor(self, request):
+        # A cursor is a parameter like any other: a bad one is the client's
+        # mistake (400), not a missing resource (DRF's 404).
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {
+                    "cursor": [
+                        "Not a cursor this API gave: follow an answer's next "
+                        "or previous link."
+                    ]
+                }
+            ) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == "limit":
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
 
 
@@ -113,7 +148,7 @@ class ServiceListApi(ReadApi, generics.ListAPIView):
             key=lambda s: -rank(status.service_level(s.id, published)["level"])
         )
         page = self.paginate_queryset(services)
-        context = {"published": published}
+        context = {**self.get_serializer_context(), "published": published}
         data = self.get_serializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
 
@@ -152,7 +187,8 @@ class ServiceStatusApi(ReadApi, APIView):
             "regions": places.places_by_severity(entry["regions"]),
             "doubted": entry.get("doubted", []),
         }
-        return Response(serializers.ServiceStatusSerializer(body).data)
+        context = {"request": request}
+        return Response(serializers.ServiceStatusSerializer(body, context=context).data)
 
 
 @cached
@@ -209,8 +245,8 @@ class IncidentListApi(ReadApi, generics.ListAPIView):
 
     serializer_class = serializers.IncidentSerializer
     filterset_class = IncidentFilter
-    pagination_class = Page
-    queryset = Incident.objects.select_related("service").order_by("-opened_at", "-id")
+    pagination_class = IncidentPage
+    queryset = Incident.objects.select_related("service")
 
 
 @cached
@@ -228,4 +264,7 @@ class MapApi(ReadApi, APIView):
     """Every place where some service has possible problems or an outage."""
 
     def get(self, request):
-        return Response(serializers.MapSerializer(places.elevated_places()).data)
+        context = {"request": request}
+        return Response(
+            serializers.MapSerializer(places.elevated_places(), context=context).data
+        )

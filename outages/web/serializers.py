@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,6 +12,14 @@ from outages.catalog import lookup
 from outages.models import Incident, IncidentUpdate, Service
 from outages.pipeline.status import LEVELS, SUMMARY_WINDOW_MINUTES, service_level
 from outages.web.points import RESOLUTIONS
+
+
+def absolute(serializer, path: str) -> str:
+    """`path` as a full URL: links in answers work wherever they end up."""
+    request = serializer.context.get("request")
+    if request is None:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
 
 
 class LevelSerializer(serializers.Serializer):
@@ -58,7 +68,7 @@ class ServiceSerializer(serializers.ModelSerializer):
         return service_level(service.id, self.context["published"])
 
     def get_page(self, service) -> str:
-        return service.get_absolute_url()
+        return absolute(self, service.get_absolute_url())
 
     def get_status_page(self, service) -> str | None:
         return service.status_page or None
@@ -134,6 +144,8 @@ class IncidentSerializer(serializers.ModelSerializer):
     note = serializers.SerializerMethodField(
         help_text="The operator's word on the incident; null when there is none."
     )
+    page = serializers.SerializerMethodField(help_text="The incident's web page.")
+    url = serializers.SerializerMethodField(help_text="The incident in this API.")
 
     class Meta:
         model = Incident
@@ -160,6 +172,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "false_alarm",
             "note",
             "updated_at",
+            "page",
+            "url",
         ]
 
     def get_duration_seconds(self, incident) -> int:
@@ -167,6 +181,12 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def get_note(self, incident) -> str | None:
         return incident.note or None
+
+    def get_page(self, incident) -> str:
+        return absolute(self, incident.get_absolute_url())
+
+    def get_url(self, incident) -> str:
+        return absolute(self, reverse("api:incident-detail", args=[incident.pk]))
 
 
 class IncidentDetailSerializer(IncidentSerializer):
@@ -310,7 +330,10 @@ class SeriesQuerySerializer(serializers.Serializer):
 class MapServiceSerializer(LevelSerializer):
     slug = serializers.CharField()
     name = serializers.CharField()
-    url = serializers.CharField(help_text="The service's web page.")
+    url = serializers.SerializerMethodField(help_text="The service's web page.")
+
+    def get_url(self, service) -> str:
+        return absolute(self, service["url"])
 
 
 class MapRegionSerializer(RegionLevelSerializer):

@@ -8,6 +8,7 @@ indicator are "unknown": a stopped radar must never look like an all-clear.
 """
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import extend_schema
@@ -127,5 +128,5 @@ def _incident(incident, absolute) -> dict:
         "updated_at": incident.updated_at,
         "summary": sentences.incident_summary(incident),
         "url": absolute(incident.get_absolute_url()),
-        "api_url": absolute(f"/api/v1/incidents/{incident.id}"),
+        "api_url": absolute(reverse("api:incident-detail", args=[incident.id])),
     }

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from config import redis
+from outages.models import Incident, Service
 from outages.pipeline import status
 from tests.helpers.outage import MINUTE, NOW
 
@@ -21,7 +22,7 @@ def test_services_in_trouble_come_first_with_their_level(client, outage_in_germa
     assert body["count"] >= 200
     first = body["results"][0]
     assert first["slug"] == "tiktok" and first["level"] == "outage"
-    assert first["page"] == "/s/tiktok/"
+    assert first["page"] == "http://testserver/s/tiktok/"
     assert {s["level"] for s in body["results"][1:]} == {"ok"}
 
     found = get(client, "/api/v1/services", q="tik", category="social").json()
@@ -57,7 +58,7 @@ def test_regions_and_map_show_the_affected_country(client, outage_in_germany):
     assert [r["code"] for r in elevated] == ["DE"]
     assert elevated[0]["kind"] == "country"
     assert [s["slug"] for s in elevated[0]["services"]] == ["tiktok"]
-    assert elevated[0]["services"][0]["url"] == "/s/tiktok/"
+    assert elevated[0]["services"][0]["url"] == "http://testserver/s/tiktok/"
 
 
 def test_incidents_filter_by_service_region_state_and_time(client, outage_in_germany):
@@ -74,6 +75,10 @@ def test_incidents_filter_by_service_region_state_and_time(client, outage_in_ger
 
     detail = get(client, f"/api/v1/incidents/{outage_in_germany.id}").json()
     assert detail["service"] == "tiktok" and detail["state"] == "ongoing"
+    assert detail["page"] == f"http://testserver/incidents/{outage_in_germany.id}/"
+    assert detail["url"] == (
+        f"http://testserver/api/v1/incidents/{outage_in_germany.id}"
+    )
     assert detail["updates"][0]["kind"] == "opened"
     assert "DE" in {r["region"] for r in detail["regions"]}
 
@@ -277,3 +282,49 @@ def test_when_detection_has_stopped_every_level_is_unknown(client, outage_in_ger
         badge = client.get("/s/tiktok/badge.svg").text
     assert 'data-level="unknown"' in badge
     assert status.STATUS_TTL_SECONDS <= 5 * 60
+
+
+def past_incident(service, opened_at) -> Incident:
+    return Incident.objects.create(
+        service=service,
+        state=Incident.State.RESOLVED,
+        scope=Incident.Scope.WORLDWIDE,
+        opened_at=opened_at,
+        resolved_at=opened_at + 30 * MINUTE,
+        observed=50,
+        expected=5,
+        p_value=1e-9,
+        peak_at=opened_at + 5 * MINUTE,
+        peak_observed=60,
+        peak_expected=5,
+        regions=[{"region": "", "observed": 50, "expected": 5}],
+        updated_at=opened_at + 30 * MINUTE,
+    )
+
+
+def test_incident_pages_hold_still_while_new_incidents_open(client, catalog):
+    tiktok = Service.objects.get(slug="tiktok")
+    made = [past_incident(tiktok, NOW - (i + 1) * 60 * MINUTE) for i in range(5)]
+    newest_first = [i.id for i in made]
+
+    first = client.get("/api/v1/incidents", {"limit": 2}).json()
+    assert [i["id"] for i in first["results"]] == newest_first[:2]
+    assert first["previous"] is None
+    assert first["next"].startswith("http://testserver/api/v1/incidents?cursor=")
+    # An incident opens while the client reads the first page.
+    past_incident(tiktok, NOW)
+
+    second = client.get(first["next"]).json()
+    assert [i["id"] for i in second["results"]] == newest_first[2:4]
+    third = client.get(second["next"]).json()
+    assert [i["id"] for i in third["results"]] == newest_first[4:]
+    assert third["next"] is None
+    back = client.get(third["previous"]).json()
+    assert [i["id"] for i in back["results"]] == newest_first[2:4]
+
+
+def test_a_bad_cursor_or_limit_is_a_400_that_says_so(client, catalog):
+    bad = client.get("/api/v1/incidents", {"cursor": "not-a-cursor"})
+    assert bad.status_code == 400 and "cursor" in bad.json()
+    assert client.get("/api/v1/incidents", {"limit": 0}).status_code == 400
+    assert client.get("/api/v1/incidents", {"limit": 501}).status_code == 400
