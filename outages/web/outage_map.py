@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from outages.web.places import elevated_places
+from outages.web.serializers import MapSerializer
 
 # Shapes world-atlas draws without an ISO number, and the country that
 # counts their reports. The others (Kosovo, Siachen Glacier...) have no code
@@ -62,6 +63,7 @@ def outage_map(request):
         " now, by country and region, across every service.",
         "regions": found["regions"],
         "at": at,
-        "initial": found,
+        # What the script would fetch from /api/v1/map, so it draws at once.
+        "initial": MapSerializer(found, context={"request": request}).data,
     }
     return render(request, "outages/map.html", context)
