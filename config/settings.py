@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.email import smtp_server
 from config.env import env_bool, env_choice, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -307,6 +308,56 @@ CELERY_BEAT_SCHEDULE["send-due-deliveries"] = {
     "task": "outages.alerts.tasks.send_due_deliveries",
     "schedule": 60.0,
     "options": {"expires": 60},
+}
+
+# Email (outages/alerts, docs/alerts.md): EMAIL_URL, or Django's own settings
+# one by one. `make run` writes messages to files in .run/mail/ instead.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".run" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_URL = env_str("EMAIL_URL", "")
+if EMAIL_URL:
+    _smtp = smtp_server(EMAIL_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = _smtp.host, _smtp.port
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _smtp.user, _smtp.password
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _smtp.use_tls, _smtp.use_ssl
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other")
+# Without one, a server that stops answering holds a worker forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <alerts@{urlsplit(SITE_URL).hostname}>"
+)
+# Email alerts. An incident that flaps sends a subscription at most one
+# message per window; what happened meanwhile is told by the next one.
+ALERT_EMAIL_WINDOW_MINUTES = env_int("ALERT_EMAIL_WINDOW_MINUTES", 30, minimum=1)
+# How long a confirmation link works; an unconfirmed address is then forgotten.
+ALERT_EMAIL_CONFIRM_DAYS = env_int("ALERT_EMAIL_CONFIRM_DAYS", 3, minimum=1)
+# So the form cannot be used to flood someone: sign-ups per reporter per hour,
+# and confirmation messages to one address while its links are valid.
+ALERT_EMAIL_SIGNUPS_PER_HOUR = env_int("ALERT_EMAIL_SIGNUPS_PER_HOUR", 5, minimum=1)
+ALERT_EMAIL_CONFIRMATIONS_PER_ADDRESS = env_int(
+    "ALERT_EMAIL_CONFIRMATIONS_PER_ADDRESS", 3, minimum=1
+)
+# Seconds before each retry of a message the SMTP server did not take.
+ALERT_EMAIL_RETRY_SECONDS = env_int_list(
+    "ALERT_EMAIL_RETRY_SECONDS", "60,300,1800", minimum=1
+)
+CELERY_BEAT_SCHEDULE["send-due-emails"] = {
+    "task": "outages.alerts.tasks.send_due_emails",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+CELERY_BEAT_SCHEDULE["forget-unconfirmed-emails"] = {
+    "task": "outages.alerts.tasks.forget_unconfirmed_emails",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
 }
 
 # The worker counts as alive while its last heartbeat is younger than this.

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from outages.alerts.urls import page_urlpatterns as email_alert_pages
 from outages.web import api, badges, feeds, outage_map, pages, report, summary
 
 app_name = "outages"
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("map/", outage_map.outage_map, name="map"),
     path("map/codes.json", outage_map.codes, name="map-codes"),
+    *email_alert_pages,
 ]
 
 api_urlpatterns = [

@@ -37,6 +37,14 @@ if [ -z "${REDIS_URL:-}" ]; then
   export REDIS_URL
 fi
 
+# Alert emails are written to files in .run/mail/ to read, unless EMAIL_URL
+# names a real server; their links point at this radar.
+if [ -z "${EMAIL_URL:-}" ]; then
+  export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
+  export EMAIL_FILE_PATH=${EMAIL_FILE_PATH:-$PWD/.run/mail}
+fi
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
+
 py=.venv/bin/python
 $py manage.py migrate --noinput -v 0
 $py manage.py loadcatalog
@@ -77,6 +85,8 @@ echo
 echo "Outage Radar is up: http://127.0.0.1:$PORT/"
 echo "  readiness  http://127.0.0.1:$PORT/readyz   admin http://127.0.0.1:$PORT/admin/"
 echo "  worker log .run/worker.log, beat log .run/beat.log (restarted if they die)."
+[ "${EMAIL_BACKEND:-}" != django.core.mail.backends.filebased.EmailBackend ] ||
+  echo "  emails (sign-up confirmations, alerts) are files in $EMAIL_FILE_PATH/."
 echo "  Ctrl-C stops everything."
 echo
 

@@ -1,8 +1,9 @@
-"""Webhooks and their deliveries in the operator's admin."""
+"""Webhooks, email subscriptions and what was sent to them, in the
+operator's admin."""
 
 from django.contrib import admin
 
-from outages.alerts.models import Delivery, Webhook
+from outages.alerts.models import Delivery, Email, EmailSubscription, Webhook
 
 
 @admin.register(Webhook)
@@ -34,3 +35,25 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["event_id", "webhook__url"]
     raw_id_fields = ["webhook", "incident"]
     readonly_fields = ["created_at", "delivered_at"]
+
+
+@admin.register(EmailSubscription)
+class EmailSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "service", "region", "confirmed_at", "last_sent_at"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "service__slug"]
+    raw_id_fields = ["service"]
+    # The token unsubscribes: not for showing around.
+    exclude = ["token"]
+    readonly_fields = ["created_at", "confirmation_sent_at", "confirmed_at"]
+
+    def has_add_permission(self, request):
+        return False  # only the person, through the confirmation link
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    list_display = ["kind", "subscription", "status", "attempts", "created_at"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["subscription", "step"]
+    readonly_fields = ["created_at", "sent_at"]

@@ -2,7 +2,8 @@
 
 Each step of an incident's timeline (an IncidentUpdate: opened, updated,
 resolved) is one event, and each event becomes one Delivery per matching
-webhook; the unique (webhook, event id) makes emitting twice harmless.
+webhook; the unique (webhook, event id) makes emitting twice harmless. Each
+step also goes to the email subscribers (email_events.py).
 An "updated" step is what the timeline records: a new place affected or the
 count half again above the last step, not every minute's new numbers.
 
@@ -21,7 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from outages.alerts import tasks
+from outages.alerts import email_events, tasks
 from outages.alerts.models import Delivery, Webhook
 from outages.models import Incident, IncidentUpdate
 from outages.pipeline.incidents import Applied
@@ -76,6 +77,7 @@ def emit(step: IncidentUpdate) -> list[Delivery]:
             if created:
                 _queue(delivery)
                 made.append(delivery)
+    email_events.emit(step)
     return made
 
 

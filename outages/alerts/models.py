@@ -1,9 +1,10 @@
-"""Webhook subscriptions and the deliveries of events to them."""
+"""Webhook subscriptions and the deliveries of events to them; email
+subscriptions and the messages sent to them."""
 
 from django.conf import settings
 from django.db import models
 
-from outages.models import Incident, Service
+from outages.models import Incident, IncidentUpdate, Service
 
 
 class Webhook(models.Model):
@@ -86,3 +87,90 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.event_id} to webhook {self.webhook_id}"
+
+
+class EmailSubscription(models.Model):
+    """An address that wants one service's incidents, in one country or
+    everywhere ("").
+
+    Nothing but its confirmation is sent until `confirmed_at` is set; an
+    unconfirmed one is forgotten once its link has expired, and unsubscribing
+    deletes the row, so an address is kept only while it wants messages.
+    """
+
+    email = models.EmailField()
+    service = models.ForeignKey(
+        Service, models.CASCADE, related_name="email_subscriptions"
+    )
+    region = models.CharField(max_length=10, blank=True)
+    # Random, in every message's unsubscribe link; the confirmation link
+    # carries it signed (email_links.py).
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last incident message sent: the next waits out ALERT_EMAIL_WINDOW.
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "service", "region"],
+                name="one_email_subscription_per_place",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} for {self.service_id}/{self.region or '*'}"
+
+
+class Email(models.Model):
+    """One message to one subscription: its confirmation, or one incident
+    step; tried until sent, superseded by a newer step, or given up."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm"
+        OPENED = "opened"
+        UPDATED = "updated"
+        RESOLVED = "resolved"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        # A newer step for the same subscription was due at the same time.
+        SUPERSEDED = "superseded"
+        FAILED = "failed"
+
+    subscription = models.ForeignKey(
+        EmailSubscription, models.CASCADE, related_name="emails"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Null for a confirmation.
+    step = models.ForeignKey(IncidentUpdate, models.CASCADE, null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "step"], name="one_email_per_step"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="email_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to email subscription {self.subscription_id}"

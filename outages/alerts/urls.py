@@ -1,8 +1,9 @@
-"""The webhook endpoints, under /api/v1/ beside the rest of the API."""
+"""The webhook endpoints, under /api/v1/ beside the rest of the API, and
+the email alert pages, among the site's pages."""
 
 from django.urls import path
 
-from outages.alerts import api
+from outages.alerts import api, views
 
 api_urlpatterns = [
     path("webhooks", api.WebhookListApi.as_view(), name="webhook-list"),
@@ -13,4 +14,10 @@ api_urlpatterns = [
         api.DeliveryListApi.as_view(),
         name="webhook-deliveries",
     ),
+]
+
+page_urlpatterns = [
+    path("s/<slug:slug>/alerts", views.sign_up, name="email-signup"),
+    path("alerts/confirm/<str:link>", views.confirm, name="email-confirm"),
+    path("alerts/unsubscribe/<str:token>", views.unsubscribe, name="email-unsubscribe"),
 ]

@@ -1,10 +1,14 @@
-"""Webhook owners, their tokens, and a resolver that needs no network."""
+"""Webhook owners, their tokens, and a resolver that needs no network; a real
+SMTP server for email alerts, and their tasks run in place."""
+
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from outages.alerts import destinations, subscriptions
+from outages.alerts import destinations, email_sending, subscriptions
+from tests.helpers.smtp import smtp_server
 
 # What the fake resolver answers; a name not listed does not resolve.
 NAMES = {
@@ -42,3 +46,23 @@ def alice_token(alice):
 def bobs_webhook(db):
     bob = User.objects.create_user("bob")
     return subscriptions.subscribe(bob, url="https://hooks.example.com/bob")
+
+
+@pytest.fixture
+def inbox(settings):
+    """A real SMTP server on 127.0.0.1 that the radar sends through."""
+    with smtp_server() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.SITE_URL = "https://radar.example.org"
+        yield server
+
+
+@pytest.fixture
+def emails_sent_at_once():
+    """Each queued email is attempted at once, as a worker would (the
+    attempts each test makes later stand for the tasks' countdowns)."""
+    with mock.patch("outages.alerts.tasks.send_email.delay") as delay:
+        delay.side_effect = email_sending.attempt
+        yield delay
