@@ -41,6 +41,12 @@ LEARN_CLIP_SD = 6.0
 # cool-down's starts at this fraction: the evidence there is not new.
 SCORE_HALF_LIFE_MINUTES = 10.0
 COOLDOWN_DAMPING = 0.5
+# The score ranks new evidence: what a bucket shows beyond the most the
+# series showed lately, that memory halving every this many minutes. A day:
+# a series whose spikes of that size are daily (a noisy gauge, a busy
+# feed's cascades) ranks the next one low; a burst's windows that stay
+# surprising for an hour after it rank low too, as no new evidence.
+SCORE_MEMORY_MINUTES = 1440.0
 
 
 class Detector:
@@ -86,6 +92,8 @@ class Detector:
         self.resolved_now = np.zeros(size, dtype=bool)
         self.shifted_now = np.zeros(size, dtype=bool)
         self._may_alert = np.zeros(size, dtype=bool)
+        # The most evidence each series showed lately (decaying), for the score.
+        self._shown = np.zeros(size)
 
     @property
     def size(self) -> int:
@@ -146,6 +154,7 @@ class Detector:
             clean=self._clean,
             sums=self._sums,
             residuals=self._residuals,
+            shown=self._shown,
             clock=np.array([self._t, -1 if self._hour is None else self._hour]),
         )
         return arrays
@@ -181,6 +190,8 @@ class Detector:
         detector._clean = arrays["clean"].copy()
         detector._sums = arrays["sums"].copy()
         detector._residuals = arrays["residuals"].copy()
+        if "shown" in arrays:
+            detector._shown = arrays["shown"].copy()
         t, hour = (int(v) for v in arrays["clock"])
         detector._t, detector._hour = t, None if hour < 0 else hour
         return detector
@@ -210,6 +221,7 @@ class Detector:
             "_may_alert",
             "resolved_now",
             "shifted_now",
+            "_shown",
         ):
             setattr(self, f, np.concatenate([getattr(self, f), getattr(fresh, f)]))
         self._sums = np.concatenate([self._sums, fresh._sums], axis=1)
@@ -247,7 +259,7 @@ class Detector:
         )
         was_ongoing = self.states.state == ONGOING
         age, cooling = self.states.age.copy(), self.states.cooldown > 0
-        changes = lifecycle.advance(self.states, verdict, self.timing)
+        changes = lifecycle.advance(self.states, verdict, self.timing, ~missing)
         self.last_p = verdict.p
         self.resolved_now = changes.resolved
         self.shifted_now = np.zeros(self.size, dtype=bool)
@@ -258,9 +270,23 @@ class Detector:
             self._rebaseline()
         ongoing = self.states.state == ONGOING
         score = significance.score(
-            verdict.evidence, changes.opened, self._damping(was_ongoing, age, cooling)
+            self._new_evidence(verdict.evidence),
+            changes.opened,
+            self._damping(was_ongoing, age, cooling),
         )
         return mu, score, changes.opened, ongoing
+
+    def _new_evidence(self, evidence):
+        """What each bucket shows beyond what its series showed lately.
+
+        Increasing in the bucket's evidence: the memory is the series' past,
+        not this bucket. So the first bucket of a surprise ranks by all of its
+        evidence, the rest of it by what they add.
+        """
+        keep = 0.5 ** (self.bucket_minutes / SCORE_MEMORY_MINUTES)
+        recalled = self._shown * keep
+        self._shown = np.maximum(recalled, evidence)
+        return np.maximum(evidence - recalled, 0.0)
 
     def _recent_sums(self):
         """Observed and expected over the last `timing.recent` buckets."""

@@ -185,8 +185,17 @@ class Changes:
     resolved: np.ndarray  # ended in this cycle
 
 
-def advance(s: States, v: Verdict, timing: Timing) -> Changes:
-    """Move every series one bucket on; returns which opened and which ended."""
+def advance(
+    s: States, v: Verdict, timing: Timing, present: np.ndarray | None = None
+) -> Changes:
+    """Move every series one bucket on; returns which opened and which ended.
+
+    A series whose bucket is missing (not `present`) keeps its state: a gap
+    neither breaks a surprise's persistence nor counts as calm, so a series
+    sampled every other bucket can still declare. Its cool-down runs on,
+    being wall time.
+    """
+    before = States(s.state, s.streak, s.calm, s.age, s.cooldown)
     ongoing = s.state == ONGOING
     cooling = s.cooldown > 0
     surprising = v.surprising & (~cooling | v.strong)
@@ -207,7 +216,13 @@ def advance(s: States, v: Verdict, timing: Timing) -> Changes:
     s.cooldown = np.where(
         resolve, timing.cooldown, np.maximum(s.cooldown - 1, 0) * ~now_ongoing
     ).astype(np.int32)
-    return Changes(opened=declare, resolved=resolve)
+    if present is None:
+        return Changes(opened=declare, resolved=resolve)
+    for name in ("state", "streak", "calm", "age"):
+        setattr(s, name, np.where(present, getattr(s, name), getattr(before, name)))
+    ticked = np.maximum(before.cooldown - 1, 0) * (before.state != ONGOING)
+    s.cooldown = np.where(present, s.cooldown, ticked).astype(np.int32)
+    return Changes(opened=declare & present, resolved=resolve & present)
 
 
 def end(

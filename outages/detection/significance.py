@@ -98,12 +98,13 @@ SCORE_HALF = 8.0
 def score(strength: np.ndarray, declared: np.ndarray, damping: np.ndarray):
     """A score in [0, 1): continuous and increasing in the evidence.
 
-    Evidence e (-log10 units) maps to e / (e + SCORE_HALF), below 1 for
-    every finite count. A bucket where an incident is declared scores in
-    the upper half [0.5, 1), every other bucket in [0, 0.5): a threshold
-    above 0.5 picks the detector's own alerts with more evidence than
-    asked, one below it is more sensitive than the detector. `damping` in
-    (0, 1] lowers buckets whose evidence is not new (an incident already
+    Evidence e (-log10 units; the detector passes what a bucket shows
+    beyond what its series showed lately) maps to e / (e + SCORE_HALF),
+    below 1 for every finite count. A bucket where an incident is declared
+    scores in the upper half [0.5, 1), every other bucket in [0, 0.5): a
+    threshold above 0.5 picks the detector's own alerts with more evidence
+    than asked, one below it is more sensitive than the detector. `damping`
+    in (0, 1] lowers buckets whose evidence is not new (an incident already
     open, a cool-down), so the score peaks where the detector alerts.
     """
     e = np.maximum(np.asarray(strength, dtype=float), 0.0)

@@ -118,7 +118,7 @@ def test_the_map_shades_the_outage_and_lists_its_services(
     panel = page.locator(".map-panel")
     expect(panel.get_by_role("heading")).to_have_text("Germany")
     link = panel.get_by_role("link", name="TikTok")
-    expect(link).to_have_attribute("href", "/s/tiktok/")
+    expect(link).to_have_attribute("href", f"{site.url}/s/tiktok/")
     expect(panel).to_contain_text("Problems")
     page.screenshot(path=artifacts / "map.png", full_page=True)
 
