@@ -6,6 +6,7 @@ minute twice. A worker that was down catches up on the minutes it missed,
 up to a day.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 from outages.alerts import events
 from outages.detection.clock import MINUTE, hours_of_week_from
 from outages.pipeline import concentration, counts, history, incidents, state, status
+
+log = logging.getLogger(__name__)
 
 MAX_CATCH_UP = 24 * 60
 # A minute is judged once it has been over for this long, so the reports of
@@ -62,9 +65,21 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
                 )
                 changes += incidents.apply(keys, detector, at, judged, open_now)
 
+        _announce(changes, after=first)
         row.arrays = state.pack(keys, detector)
         row.minute = last
         row.save(update_fields=["arrays", "minute", "updated_at"])
         transaction.on_commit(lambda: status.publish(keys, detector, judged))
-        transaction.on_commit(lambda: events.incidents_changed(changes, after=first))
     return Cycle(length, len(keys), changes)
+
+
+def _announce(changes: incidents.Applied, after: datetime) -> None:
+    """Make the cycle's webhook deliveries and emails in its own transaction:
+    a worker that dies just after the commit leaves them pending, and the
+    sweeps send them. A failure here must not cost the cycle, so it runs in
+    a savepoint and is logged."""
+    try:
+        with transaction.atomic():
+            events.incidents_changed(changes, after=after)
+    except Exception:
+        log.exception("Incident events of the cycle after %s were not made", after)

@@ -38,9 +38,9 @@ def mark_false_alarm(incident: Incident, note: str = "") -> Incident:
         Incident.objects.filter(pk=incident.pk).update(**fields)
         if was_open:
             _forgive_service(row, incident.service_id)
-            # Subscribers were told it opened: tell them it is over, and why.
-            pk = incident.pk
-            transaction.on_commit(lambda: _announce_resolved(pk))
+            # Subscribers were told it opened: tell them it is over, and why
+            # (made in this transaction, sent after it).
+            _announce_resolved(incident.pk)
     incident.refresh_from_db()
     return incident
 

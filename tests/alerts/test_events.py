@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 
-from outages.alerts import events, subscriptions
+from outages.alerts import events, sending, subscriptions
 from outages.alerts.models import Delivery
 from outages.models import Incident, Service
+from outages.pipeline.bucketing import bucket_new_reports
+from outages.pipeline.cycle import detect_new_minutes
 from outages.pipeline.false_alarms import mark_false_alarm
 from tests.helpers.outage import MINUTE, NOW, surge
 
@@ -149,3 +151,25 @@ def test_a_false_alarm_tells_the_subscribers_it_is_over(
         "incident.opened",
         "incident.resolved",
     ]
+
+
+def test_a_worker_dying_after_the_cycle_commits_loses_no_event(
+    client, tiktok_with_history, subscribe, queued
+):
+    webhook = subscribe(service=tiktok_with_history)
+    with time_machine.travel(NOW, tick=False):
+        surge(client, 40, region="DE", symptom="login")
+    # The cycles commit, and the worker dies each time before anything runs
+    # after the commit: nothing is queued.
+    for minutes in (1, 2):
+        with time_machine.travel(NOW + minutes * MINUTE, tick=False):
+            bucket_new_reports()
+            detect_new_minutes()
+    assert Incident.objects.filter(state="ongoing").exists()
+    queued.assert_not_called()
+
+    (delivery,) = Delivery.objects.filter(webhook=webhook)
+    assert delivery.event_type == "incident.opened"
+    assert delivery.status == Delivery.Status.PENDING
+    # So the sweep finds it and sends it.
+    assert sending.due(NOW + 5 * MINUTE) == [delivery.pk]
