@@ -5,6 +5,7 @@ write path); these serializers only describe the same shapes to clients, the
 fields' from their one definition in `reports.fields`.
 """
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -48,7 +49,12 @@ class ReportOut(serializers.Serializer):
 
 
 class BatchIn(serializers.Serializer):
-    reports = BatchItemIn(many=True, help_text="1 to BATCH_MAX_ITEMS reports.")
+    reports = BatchItemIn(
+        many=True,
+        min_length=1,
+        max_length=settings.BATCH_MAX_ITEMS,
+        help_text="1 to BATCH_MAX_ITEMS reports.",
+    )
 
 
 class BatchResult(serializers.Serializer):

@@ -17,7 +17,7 @@ from outages.alerts.serializers import (
     WebhookIn,
     WebhookOut,
 )
-from outages.web.api import Page
+from outages.web.api import Page, ReadApi
 from reports.tokens import RememberedTokenAuthentication
 
 UNAUTHORIZED = {401: error("No valid API token.")}
@@ -52,7 +52,7 @@ class OwnerApi:
         responses={201: WebhookCreatedOut, **BAD_REQUEST, **UNAUTHORIZED},
     ),
 )
-class WebhookListApi(OwnerApi, generics.ListAPIView):
+class WebhookListApi(ReadApi, OwnerApi, generics.ListAPIView):
     """The token's webhooks, newest first; POST makes one, and its answer is
     the only one that shows the signing secret."""
 
@@ -133,7 +133,7 @@ class WebhookTestApi(OwnerApi, APIView):
         **NO_WEBHOOK,
     },
 )
-class DeliveryListApi(OwnerApi, generics.ListAPIView):
+class DeliveryListApi(ReadApi, OwnerApi, generics.ListAPIView):
     """The webhook's deliveries, newest first, with each one's last attempt."""
 
     serializer_class = DeliveryOut

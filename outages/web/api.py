@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -64,20 +64,10 @@ class IncidentPage(CursorPagination):
     def get_page_size(self, request):
         return _number(request, "limit", self.page_size, 1, self.max_page_size)
 
-    def decode_cursor(self, request):
-        # A cursor is a parameter like any other: a bad one is the client's
-        # mistake (400), not a missing resource (DRF's 404).
-        try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise ValidationError(
-                {
-                    "cursor": [
-                        "Not a cursor this API gave: follow an answer's next "
-                        "or previous link."
-                    ]
-                }
-            ) from None
+    invalid_cursor_message = (
+        "Not a cursor this API gave, or no longer a page: follow an answer's "
+        "next or previous link."
+    )
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -106,7 +96,7 @@ class ReadApi:
 
     def initial(self, request, *args, **kwargs):
         query = request._request.GET
-        if any("" in values for values in query.lists()):
+        if any("" in values for _, values in query.lists()):
             kept = query.copy()
             for name, values in query.lists():
                 filled = [v for v in values if v != ""]
@@ -238,7 +228,11 @@ class ServiceRegionsApi(ReadApi, APIView):
 
 @cached
 @extend_schema(
-    responses={200: serializers.IncidentSerializer(many=True), **BAD_REQUEST}
+    responses={
+        200: serializers.IncidentSerializer(many=True),
+        **BAD_REQUEST,
+        **NOT_FOUND,
+    }
 )
 class IncidentListApi(ReadApi, generics.ListAPIView):
     """Incidents, newest first."""

@@ -323,8 +323,19 @@ def test_incident_pages_hold_still_while_new_incidents_open(client, catalog):
     assert [i["id"] for i in back["results"]] == newest_first[2:4]
 
 
-def test_a_bad_cursor_or_limit_is_a_400_that_says_so(client, catalog):
-    bad = client.get("/api/v1/incidents", {"cursor": "not-a-cursor"})
-    assert bad.status_code == 400 and "cursor" in bad.json()
+def test_a_bad_limit_is_a_400_that_says_so(client, catalog):
     assert client.get("/api/v1/incidents", {"limit": 0}).status_code == 400
     assert client.get("/api/v1/incidents", {"limit": 501}).status_code == 400
+
+
+def test_an_empty_limit_or_query_counts_as_left_out(client, catalog):
+    # As an HTML form sends fields nobody filled in.
+    body = client.get("/api/v1/services?q=&limit=&offset=").json()
+    assert len(body["results"]) == 50
+    assert client.get("/api/v1/incidents?limit=&cursor=").status_code == 200
+
+
+def test_a_cursor_this_api_did_not_give_is_a_404_that_says_so(client, catalog):
+    bad = client.get("/api/v1/incidents", {"cursor": "not-a-cursor"})
+    assert bad.status_code == 404
+    assert "next or previous link" in bad.json()["detail"]
