@@ -49,8 +49,9 @@ class ReportOut(serializers.Serializer):
 
 
 class BatchIn(serializers.Serializer):
-    reports = BatchItemIn(
-        many=True,
+    # A ListField, not `many=True`: the schema then says minItems/maxItems.
+    reports = serializers.ListField(
+        child=BatchItemIn(),
         min_length=1,
         max_length=settings.BATCH_MAX_ITEMS,
         help_text="1 to BATCH_MAX_ITEMS reports.",
