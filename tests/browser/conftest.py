@@ -5,13 +5,24 @@ through Playwright for all the tests in this folder; each test gets a fresh
 context and page, on a phone-sized screen since most reports come from phones.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from outages.catalog import load_catalog, lookup
+from outages.models import Incident, Service
+from outages.pipeline.bucketing import bucket_new_reports
+from outages.pipeline.cycle import detect_new_minutes
+from outages.pipeline.history import learn_history
 from tests.helpers.browser import PHONE
+from tests.helpers.history import quiet_history
+from tests.helpers.outage import surge
+
+MINUTE = timedelta(minutes=1)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -110,3 +121,18 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.call_report = report
     return report
+
+
+@pytest.fixture
+def outage(site, client):
+    """Weeks of normal TikTok, then 40 people in Germany cannot log in."""
+    now = timezone.now()
+    tiktok = Service.objects.get(slug="tiktok")
+    keys, counts = quiet_history(tiktok.id, {"": 4.0, "DE": 1.0})
+    learn_history(keys, counts, last=now.replace(second=0, microsecond=0) - MINUTE)
+    surge(client, 40, region="DE", symptom="login")
+    for minutes in (1, 2):
+        with time_machine.travel(now + minutes * MINUTE, tick=False):
+            bucket_new_reports()
+            detect_new_minutes()
+    return Incident.objects.get()

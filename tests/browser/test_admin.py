@@ -1,39 +1,14 @@
 """The operator's admin in headless Chromium: calling an incident a false
 alarm, and browsing reports without seeing who sent them."""
 
-from datetime import timedelta
-
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from outages.models import Incident, Service
-from outages.pipeline.bucketing import bucket_new_reports
-from outages.pipeline.cycle import detect_new_minutes
-from outages.pipeline.history import learn_history
+from outages.models import Incident
 from reports.models import Report
-from tests.helpers.history import quiet_history
-from tests.helpers.outage import surge
 
-MINUTE = timedelta(minutes=1)
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def outage(site, client):
-    """Weeks of normal TikTok, then 40 people in Germany cannot log in."""
-    now = timezone.now()
-    tiktok = Service.objects.get(slug="tiktok")
-    keys, counts = quiet_history(tiktok.id, {"": 4.0, "DE": 1.0})
-    learn_history(keys, counts, last=now.replace(second=0, microsecond=0) - MINUTE)
-    surge(client, 40, region="DE", symptom="login")
-    for minutes in (1, 2):
-        with time_machine.travel(now + minutes * MINUTE, tick=False):
-            bucket_new_reports()
-            detect_new_minutes()
-    return Incident.objects.get()
 
 
 @pytest.fixture

@@ -1,39 +1,13 @@
 """The pages as a visitor sees them, in headless Chromium, after real cycles."""
 
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import pytest
-import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from outages.models import Incident, Service
 from outages.pipeline.bucketing import bucket_new_reports
-from outages.pipeline.cycle import detect_new_minutes
-from outages.pipeline.history import learn_history
 from tests.helpers.browser import PHONE, THIS_MACHINE, choose_place
-from tests.helpers.history import quiet_history
-from tests.helpers.outage import surge
-
-MINUTE = timedelta(minutes=1)
-
-
-@pytest.fixture
-def outage(site, client):
-    """Weeks of normal TikTok, then 40 people in Germany cannot log in."""
-    now = timezone.now()
-    tiktok = Service.objects.get(slug="tiktok")
-    keys, counts = quiet_history(tiktok.id, {"": 4.0, "DE": 1.0})
-    learn_history(keys, counts, last=now.replace(second=0, microsecond=0) - MINUTE)
-    surge(client, 40, region="DE", symptom="login")
-    for minutes in (1, 2):
-        with time_machine.travel(now + minutes * MINUTE, tick=False):
-            bucket_new_reports()
-            detect_new_minutes()
-    return Incident.objects.get()
 
 
 def visitor(browser, name):
