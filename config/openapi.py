@@ -34,3 +34,58 @@ def empty_means_absent(result, generator, request, public):
             if parameter.get("in") == "query":
                 parameter["allowEmptyValue"] = True
     return result
+
+
+# Query parameters and request fields that take a catalog value, and the
+# component that lists the values. A client (or a generator of test requests)
+# then knows which services, symptoms and regions the API accepts.
+CATALOG_FIELDS = {
+    "service": "ServiceSlug",
+    "symptom": "SymptomSlug",
+    "region": "Region",
+}
+# Words a parameter takes besides the catalog's codes.
+EXTRA_VALUES = {("/api/v1/incidents", "region"): ["worldwide"]}
+
+
+def catalog_enums(result, generator, request, public):
+    """List the catalog in the schema: its active services, its symptoms and
+    the regions reports are counted in (countries and first-level
+    subdivisions; a deeper code is also taken, counted in its first level)."""
+    from outages.catalog import lookup
+
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ServiceSlug"] = _enum("A service's slug.", lookup.service_slugs())
+    schemas["SymptomSlug"] = _enum("A symptom's slug.", lookup.symptom_slugs())
+    schemas["Region"] = _enum(
+        "An ISO 3166 country or first-level subdivision code.", lookup.region_codes()
+    )
+    for route, path in result.get("paths", {}).items():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                name = parameter["name"]
+                if parameter["in"] == "query" and name in CATALOG_FIELDS:
+                    extra = EXTRA_VALUES.get((route, name), [])
+                    parameter["schema"] = _catalog(parameter["schema"], name, extra)
+    for component, schema in schemas.items():
+        if component.endswith("Request"):
+            for name, field in schema.get("properties", {}).items():
+                if name in CATALOG_FIELDS:
+                    # A field that may be blank ("" for everywhere) says so.
+                    extra = [] if field.get("minLength") else [""]
+                    schema["properties"][name] = _catalog(field, name, extra)
+    return result
+
+
+def _enum(description: str, values: list[str]) -> dict:
+    return {"type": "string", "enum": values, "description": description}
+
+
+def _catalog(schema: dict, name: str, extra: list[str]) -> dict:
+    choices = [{"$ref": f"#/components/schemas/{CATALOG_FIELDS[name]}"}]
+    if extra:
+        choices.append({"type": "string", "enum": extra})
+    kept = {k: schema[k] for k in ("description", "nullable") if k in schema}
+    if schema.get("default") in extra:
+        kept["default"] = schema["default"]
+    return {"anyOf" if extra else "allOf": choices, **kept}

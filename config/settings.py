@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.empty_means_absent",
+        "config.openapi.catalog_enums",
+        "reports.schema.items_refused_alone",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": ["country", "subdivision"],

@@ -7,14 +7,19 @@ step also goes to the email subscribers (email_events.py).
 An "updated" step is what the timeline records: a new place affected or the
 count half again above the last step, not every minute's new numbers.
 
+A webhook that asked for level "possible" also hears of a service newly at
+possible problems (a rise the detector suspects, before it is sure enough to
+open an incident): a `service.possible` event, at most once per service in
+POSSIBLE_QUIET, since a suspicion can come and go every few minutes.
+
 Matching, kept simple: the webhook's service or every service; its region or
 everywhere, where a place matches when it lies within the region or contains
-it (the world contains every place, a country its subdivisions); any level,
-since every incident is an outage.
+it (the world contains every place, a country its subdivisions). Incident
+events go to either level.
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +29,7 @@ from django.utils import timezone
 
 from outages.alerts import email_events, tasks
 from outages.alerts.models import Delivery, Webhook
-from outages.models import Incident, IncidentUpdate
+from outages.models import Incident, IncidentUpdate, Service
 from outages.pipeline.incidents import Applied
 
 TOP_SYMPTOMS = 3
@@ -34,6 +39,8 @@ EVENT_TYPES = {
     IncidentUpdate.Kind.RESOLVED: "incident.resolved",
 }
 TEST = "webhook.test"
+POSSIBLE = "service.possible"
+POSSIBLE_QUIET = timedelta(hours=1)
 
 
 def incidents_changed(changes: Applied, after: datetime) -> None:
@@ -81,10 +88,54 @@ def emit(step: IncidentUpdate) -> list[Delivery]:
     return made
 
 
-def subscribers(service_id: int, places: list[str]) -> list[Webhook]:
+def possible_problems(found: dict[int, list[dict]], at: datetime) -> list[Delivery]:
+    """A `service.possible` event for each service of `found` (newly at
+    possible problems at `at`, with its places), to the webhooks that asked
+    for that level and have not heard of it within POSSIBLE_QUIET."""
+    made = []
+    with transaction.atomic():
+        for service in Service.objects.filter(id__in=found):
+            places = found[service.id]
+            event = {
+                "type": POSSIBLE,
+                "timestamp": _iso(at),
+                "data": possible_data(service, places),
+            }
+            prefix = f"evt_possible_{service.id}_"
+            webhooks = subscribers(
+                service.id, [p["region"] for p in places], Webhook.Level.POSSIBLE
+            )
+            for webhook in webhooks:
+                told = webhook.deliveries.filter(
+                    event_id__startswith=prefix, created_at__gt=at - POSSIBLE_QUIET
+                )
+                if told.exists():
+                    continue
+                delivery, created = Delivery.objects.get_or_create(
+                    webhook=webhook,
+                    event_id=f"{prefix}{at:%Y%m%dT%H%MZ}",
+                    defaults={
+                        "event_type": POSSIBLE,
+                        "payload": event,
+                        "next_attempt_at": timezone.now(),
+                    },
+                )
+                if created:
+                    _queue(delivery)
+                    made.append(delivery)
+    return made
+
+
+def subscribers(
+    service_id: int, places: list[str], level: str = Webhook.Level.OUTAGE
+) -> list[Webhook]:
+    """The active webhooks for the service and one of `places` that want to
+    hear of `level` (an incident is an outage: every webhook wants it)."""
     webhooks = Webhook.objects.filter(active=True).filter(
         Q(service__isnull=True) | Q(service_id=service_id)
     )
+    if level == Webhook.Level.POSSIBLE:
+        webhooks = webhooks.filter(min_level=Webhook.Level.POSSIBLE)
     return [w for w in webhooks if any(_overlap(w.region, p) for p in places)]
 
 
@@ -130,6 +181,17 @@ def incident_data(incident: Incident, step: IncidentUpdate) -> dict:
         ],
         "url": settings.SITE_URL + incident.get_absolute_url(),
         "api_url": settings.SITE_URL + resource,
+    }
+
+
+def possible_data(service: Service, places: list[dict]) -> dict:
+    status_api = reverse("api:service-status", args=[service.slug])
+    return {
+        "service": {"slug": service.slug, "name": service.name},
+        "level": "possible",
+        "places": places,
+        "url": settings.SITE_URL + service.get_absolute_url(),
+        "api_url": settings.SITE_URL + status_api,
     }
 
 

@@ -14,9 +14,8 @@ class Webhook(models.Model):
     """
 
     class Level(models.TextChoices):
-        # Every incident is an outage today; "possible" takes the same events
-        # and is kept so subscriptions mean the same once possible problems
-        # have events of their own.
+        # "possible" also hears of a service newly at possible problems,
+        # before (or without) an incident; every incident is an outage.
         POSSIBLE = "possible"
         OUTAGE = "outage"
 

@@ -1,5 +1,6 @@
 """The webhook API's shapes (docs/api.md)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from outages.alerts import destinations
@@ -7,8 +8,15 @@ from outages.alerts.models import Delivery, Webhook
 from outages.models import Region, Service
 
 
+@extend_schema_field(
+    {"type": "string", "format": "uri", "pattern": "^https://", "maxLength": 500}
+)
+class HttpsUrlField(serializers.URLField):
+    pass
+
+
 class WebhookIn(serializers.Serializer):
-    url = serializers.URLField(
+    url = HttpsUrlField(
         max_length=500, help_text="A public https:// address that takes POSTs."
     )
     service = serializers.SlugField(
@@ -27,8 +35,9 @@ class WebhookIn(serializers.Serializer):
     min_level = serializers.ChoiceField(
         Webhook.Level.choices,
         default=Webhook.Level.OUTAGE,
-        help_text="The lowest level that matters. Every incident is an outage "
-        "today, so both levels get the same events.",
+        help_text="The lowest level that matters: every incident is an outage; "
+        '"possible" also gets a `service.possible` event when a service shows '
+        "possible problems (at most once an hour per service).",
     )
     active = serializers.BooleanField(
         default=True,

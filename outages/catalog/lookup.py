@@ -89,6 +89,21 @@ def place(code: str) -> Place | None:
     return _catalog.fresh().places.get(code.upper())
 
 
+def service_slugs() -> list[str]:
+    return sorted(_catalog.fresh().services)
+
+
+def symptom_slugs() -> list[str]:
+    return sorted(_catalog.fresh().symptoms)
+
+
+def region_codes() -> list[str]:
+    """Every code reports are counted under: countries and first-level
+    subdivisions."""
+    places = _catalog.fresh().places
+    return sorted(code for code, p in places.items() if p.subdivision in (None, code))
+
+
 def forget() -> None:
     """Drop the cached catalog (after a reload, and between tests)."""
     global _catalog

@@ -47,6 +47,7 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             # Saved by a detector this one cannot read (an upgrade): relearn
             # from the stored counts, up to the minute the old one had judged.
             keys, detector = history.relearned(row.minute)
+        possible_before = status.possible_problems(keys, detector)
         length = int((last - first) / MINUTE) + 1
         found = counts.reporters_per_minute(first, last)
         matrix = counts.take_in(found, keys, detector, length)
@@ -65,7 +66,13 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
                 )
                 changes += incidents.apply(keys, detector, at, judged, open_now)
 
-        _announce(changes, after=first)
+        possible = status.possible_problems(keys, detector, judged)
+        _announce(
+            changes,
+            after=first,
+            possible={k: v for k, v in possible.items() if k not in possible_before},
+            at=last + MINUTE,
+        )
         row.arrays = state.pack(keys, detector)
         row.minute = last
         row.save(update_fields=["arrays", "minute", "updated_at"])
@@ -73,13 +80,17 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
     return Cycle(length, len(keys), changes)
 
 
-def _announce(changes: incidents.Applied, after: datetime) -> None:
-    """Make the cycle's webhook deliveries and emails in its own transaction:
+def _announce(
+    changes: incidents.Applied, after: datetime, possible: dict, at: datetime
+) -> None:
+    """Make the cycle's webhook deliveries and emails in its own transaction
+    (its incidents' steps, and the services newly at "possible"):
     a worker that dies just after the commit leaves them pending, and the
     sweeps send them. A failure here must not cost the cycle, so it runs in
     a savepoint and is logged."""
     try:
         with transaction.atomic():
             events.incidents_changed(changes, after=after)
+            events.possible_problems(possible, at)
     except Exception:
         log.exception("Incident events of the cycle after %s were not made", after)

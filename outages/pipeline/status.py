@@ -9,6 +9,7 @@ all-clear.
 
 import json
 
+import numpy as np
 import redis as redis_errors
 from django.utils import timezone
 
@@ -90,6 +91,30 @@ def publish(keys, detector, assessment=None) -> None:
         )
         pipe.expire(REGIONS_KEY, STATUS_TTL_SECONDS)
     pipe.execute()
+
+
+def possible_problems(keys, detector, assessment=None) -> dict[int, list[dict]]:
+    """The services at "possible" (a series suspected, none in an incident,
+    as `publish` shows them), each with its suspected places and their
+    numbers ("" is the service worldwide)."""
+    states = detector.states.state
+    doubted = assessment.doubted if assessment else frozenset()
+    observed = detector.window_observed[:, SUMMARY_WINDOW]
+    expected = detector.window_expected[:, SUMMARY_WINDOW]
+    in_outage = {keys[i][0] for i in np.flatnonzero(states == ONGOING)}
+    found: dict[int, list[dict]] = {}
+    for i in np.flatnonzero(states == SUSPECTED):
+        service_id, region = keys[i]
+        if service_id in in_outage or int(i) in doubted:
+            continue
+        found.setdefault(service_id, []).append(
+            {
+                "region": region,
+                "observed": round(float(observed[i]), 2),
+                "expected": round(float(expected[i]), 2),
+            }
+        )
+    return found
 
 
 def _quiet() -> dict:

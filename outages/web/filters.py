@@ -5,6 +5,7 @@ from datetime import UTC
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Func, Q, Value
+from drf_spectacular.utils import extend_schema_field
 
 from outages.catalog import lookup
 from outages.models import Incident, Service
@@ -30,10 +31,13 @@ def search_services(queryset, query: str):
     )
 
 
+@extend_schema_field({"type": "string", "pattern": "^[^\\u0000]*$"})
+class TextFilter(django_filters.CharFilter):
+    """Free text, which Django refuses with a NUL character in it."""
+
+
 class ServiceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search", label="Name, slug or alias contains this text."
-    )
+    q = TextFilter(method="search", label="Name, slug or alias contains this text.")
     category = django_filters.ChoiceFilter(choices=Service.Category.choices)
     level = django_filters.ChoiceFilter(
         choices=[(level, level) for level in status.LEVELS],
@@ -62,6 +66,11 @@ class ServiceFilter(django_filters.FilterSet):
         )
 
 
+def known_service(value: str) -> None:
+    if lookup.service_id(value) is None:
+        raise ValidationError("Unknown service %(value)r.", params={"value": value})
+
+
 def known_region(value: str) -> None:
     if value.strip().upper() not in ("", "WORLDWIDE") and not lookup.place(value):
         raise ValidationError(
@@ -78,9 +87,16 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value and value.astimezone(UTC))
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
+class TrueOrFalse(django_filters.TypedChoiceFilter):
+    """ "true" or "false", as a query string spells them."""
+
+
 class IncidentFilter(django_filters.FilterSet):
     service = django_filters.CharFilter(
-        field_name="service__slug", label="The service's slug."
+        field_name="service__slug",
+        validators=[known_service],
+        label="The service's slug.",
     )
     region = django_filters.CharFilter(
         method="in_region",
@@ -98,7 +114,7 @@ class IncidentFilter(django_filters.FilterSet):
     )
     # A choice, not a BooleanFilter: that one ignores a value it cannot read
     # instead of answering 400.
-    false_alarm = django_filters.TypedChoiceFilter(
+    false_alarm = TrueOrFalse(
         choices=[("true", "true"), ("false", "false")],
         coerce=lambda value: value == "true",
         label="Only incidents an operator called a false alarm (true), or not.",

@@ -173,3 +173,54 @@ def test_a_worker_dying_after_the_cycle_commits_loses_no_event(
     assert delivery.status == Delivery.Status.PENDING
     # So the sweep finds it and sends it.
     assert sending.due(NOW + 5 * MINUTE) == [delivery.pk]
+
+
+def test_possible_problems_reach_the_webhooks_that_asked_for_them_once(
+    client, tiktok_with_history, cycle_at, subscribe, queued, settings
+):
+    settings.SITE_URL = "https://radar.example.org"
+    tiktok = tiktok_with_history
+    asked = [
+        subscribe(service=tiktok, min_level="possible"),
+        subscribe(min_level="possible"),
+        subscribe(region="DE-BY", min_level="possible"),
+    ]
+    others = [
+        subscribe(service=tiktok),  # outages only
+        subscribe(region="FR", min_level="possible"),
+    ]
+    # A dozen people a minute in Germany, where one is normal: suspected,
+    # not yet an incident.
+    for minute in range(3):
+        with time_machine.travel(NOW + minute * MINUTE, tick=False):
+            surge(client, 12, region="DE", start=12 * minute)
+        cycle_at(NOW + (minute + 1) * MINUTE)
+    assert not Incident.objects.exists()
+
+    told = Delivery.objects.filter(event_type="service.possible")
+    assert sorted(d.webhook_id for d in told) == sorted(w.pk for w in asked)
+    assert not Delivery.objects.filter(webhook__in=others).exists()
+    assert {d.pk for d in told} <= {c.args[0] for c in queued.call_args_list}
+    event = told.first().payload
+    assert event["type"] == "service.possible"
+    assert event["timestamp"] == "2026-11-24T12:01:00Z"
+    data = event["data"]
+    assert (data["service"]["slug"], data["level"]) == ("tiktok", "possible")
+    (germany,) = [p for p in data["places"] if p["region"] == "DE"]
+    assert germany["observed"] > germany["expected"]
+    assert data["url"] == "https://radar.example.org/s/tiktok/"
+    assert data["api_url"] == "https://radar.example.org/api/v1/services/tiktok/status"
+
+
+def test_a_suspicion_that_comes_and_goes_is_told_once_an_hour(
+    tiktok_with_history, subscribe
+):
+    webhook = subscribe(min_level="possible")
+    places = {tiktok_with_history.id: [{"region": "DE", "observed": 9, "expected": 1}]}
+    moments = [NOW, NOW + 10 * MINUTE, NOW + 59 * MINUTE, NOW + 61 * MINUTE]
+    made = []
+    for moment in moments:
+        with time_machine.travel(moment, tick=False):
+            made.append(len(events.possible_problems(places, moment)))
+    assert made == [1, 0, 0, 1]
+    assert webhook.deliveries.count() == 2

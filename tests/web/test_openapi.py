@@ -12,19 +12,26 @@ from pathlib import Path
 import pytest
 from rest_framework.authtoken.models import Token
 
+from outages.alerts import destinations
 from outages.catalog import load_catalog, lookup
-from outages.models import Incident, Service
+from outages.models import Incident, Region, Service
 
 ST = Path(sys.executable).with_name("st")
-# A schema-valid request may still be refused: the schema cannot list every
-# service, region and symptom of the catalog, and a window must have
-# start < end.
-SKIPPED_CHECKS = "positive_data_acceptance"
+
+
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture
-def radar(live_server, django_user_model):
+def radar(live_server, django_user_model, monkeypatch):
+    # Every generated host is public: DNS, which this machine cannot reach.
+    monkeypatch.setattr(destinations, "resolve", lambda host, port: ["192.0.43.10"])
     load_catalog()
+    # The schema lists the catalog, and schemathesis's coverage phase tries
+    # every value of a list: a small catalog lets it reach every operation
+    # within its minute.
+    Region.objects.filter(parent=None).exclude(code__in=["DE", "US"]).delete()
+    Service.objects.exclude(slug__in=["tiktok", "x", "whatsapp"]).update(active=False)
     lookup.forget()
     tiktok = Service.objects.get(slug="tiktok")
     Incident.objects.create(
@@ -59,10 +66,10 @@ def test_every_operation_keeps_to_its_schema(radar, tmp_path, client):
     run = subprocess.run(
         [
             str(ST),
+            f"--config-file={CONFIG}",
             "run",
             f"{server.url}/api/schema/",
             "--checks=all",
-            f"--exclude-checks={SKIPPED_CHECKS}",
             f"--header=Authorization: Token {token}",
             "--max-time=60",
             "--workers=1",

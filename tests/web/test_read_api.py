@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from config import redis
+from outages.catalog import lookup
 from outages.models import Incident, Service
 from outages.pipeline import status
 from tests.helpers.outage import MINUTE, NOW
@@ -208,6 +209,23 @@ def test_the_schema_documents_every_endpoint_and_the_docs_are_local(client, db):
         html = client.get(page).text
         assert "/static/drf_spectacular_sidecar/" in html
         assert "https://" not in html.replace("https://github.com", "")
+
+
+def test_the_schema_lists_the_catalog_the_api_takes(client, catalog):
+    Service.objects.filter(slug="instagram").update(active=False)
+    lookup.forget()
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    enums = {name: s.get("enum") for name, s in schema["components"]["schemas"].items()}
+    assert "tiktok" in enums["ServiceSlug"] and "instagram" not in enums["ServiceSlug"]
+    assert "login" in enums["SymptomSlug"]
+    # Countries and first-level subdivisions, where reports are counted.
+    assert {"DE", "US", "US-CA", "DE-BY"} <= set(enums["Region"])
+    assert "FR-75C" not in enums["Region"]
+    body = schema["components"]["schemas"]["ReportInRequest"]["properties"]
+    assert body["service"]["allOf"] == [{"$ref": "#/components/schemas/ServiceSlug"}]
+    incidents = schema["paths"]["/api/v1/incidents"]["get"]["parameters"]
+    (region,) = [p for p in incidents if p["name"] == "region"]
+    assert {"enum": ["worldwide"], "type": "string"} in region["schema"]["anyOf"]
 
 
 def test_an_empty_parameter_counts_as_left_out(client, catalog):
