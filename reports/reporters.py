@@ -54,34 +54,31 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _ip(address: str):
+def networks_of(address: str) -> tuple[str, str, str]:
+    """The address (its /64 for IPv6, where one person may hold many), its
+    network and its block; an address that is not one (a Unix socket's "")
+    stands for itself in all three. Parsed once: this runs on every report."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return None
+        return address, address, address
     if ip.version == 6 and ip.ipv4_mapped:
-        return ip.ipv4_mapped
-    return ip
+        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        n = int(ip)
+        network, block = (
+            _ipv4_network(n, p[0]) for p in (NETWORK_PREFIX, BLOCK_PREFIX)
+        )
+        return str(ip), network, block
+    return tuple(
+        str(ipaddress.IPv6Network((ip, length), strict=False))
+        for length in (64, NETWORK_PREFIX[1], BLOCK_PREFIX[1])
+    )
 
 
-def address_of(address: str) -> str:
-    """The address, or its /64 for IPv6, where one person may hold many."""
-    ip = _ip(address)
-    if ip is None:
-        return address
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
-
-
-def prefix_of(address: str, lengths: tuple[int, int]) -> str:
-    """The network of the given (IPv4, IPv6) prefix length around `address`;
-    an address that is not one (a Unix socket's "") stands for itself."""
-    ip = _ip(address)
-    if ip is None:
-        return address
-    length = lengths[0] if ip.version == 4 else lengths[1]
-    return str(ipaddress.ip_network(f"{ip}/{length}", strict=False))
+def _ipv4_network(n: int, length: int) -> str:
+    n &= (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+    return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}/{length}"
 
 
 def daily_salt(day: date) -> bytes:
@@ -106,7 +103,7 @@ def keyed_hash(salt: bytes, *parts: str, size: int = 16) -> str:
 
 def identify(request: HttpRequest, day: date) -> Reporter:
     address = client_address(request)
-    own = address_of(address)
+    own, network, block = networks_of(address)
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:512]
     salt = daily_salt(day)
     return Reporter(
@@ -114,7 +111,7 @@ def identify(request: HttpRequest, day: date) -> Reporter:
         address=keyed_hash(salt, "network", own),
         # Eight bytes are plenty to tell a day's networks apart, and they are
         # stored on every report.
-        network=keyed_hash(salt, "net", prefix_of(address, NETWORK_PREFIX), size=8),
-        block=keyed_hash(salt, "block", prefix_of(address, BLOCK_PREFIX), size=8),
+        network=keyed_hash(salt, "net", network, size=8),
+        block=keyed_hash(salt, "block", block, size=8),
         country=country_of(address),
     )
