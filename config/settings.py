@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.replica.ReplicaReadsMiddleware",
     # Before anything that may answer on its own, so its answers get CORS too.
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -87,10 +88,10 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str) -> dict:
+def _database(url: str, name: str = "DATABASE_URL") -> dict:
     if urlsplit(url).scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(
-            f"DATABASE_URL must be a postgres:// URL, not {url.split(':', 1)[0]!r}"
+            f"{name} must be a postgres:// URL, not {url.split(':', 1)[0]!r}"
         )
     # No health check before each request: it costs a round trip per report.
     # After a PostgreSQL restart each web worker answers one request with 503
@@ -100,6 +101,12 @@ def _database(url: str) -> dict:
 
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:25432/radar")
 DATABASES = {"default": _database(DATABASE_URL)}
+# A read replica for pages and the read API (config/replica.py); unset, all
+# reads go to DATABASE_URL.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL, "DATABASE_REPLICA_URL")
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:26379/0")
