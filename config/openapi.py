@@ -52,13 +52,22 @@ def catalog_enums(result, generator, request, public):
     """List the catalog in the schema: its active services, its symptoms and
     the regions reports are counted in (countries and first-level
     subdivisions; a deeper code is also taken, counted in its first level)."""
+    from django.db import DatabaseError
+
     from outages.catalog import lookup
 
+    try:
+        services, symptoms = lookup.service_slugs(), lookup.symptom_slugs()
+        regions = lookup.region_codes()
+    except DatabaseError:
+        # No catalog to read (`manage.py check` before migrating): the
+        # fields stay plain strings.
+        return result
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ServiceSlug"] = _enum("A service's slug.", lookup.service_slugs())
-    schemas["SymptomSlug"] = _enum("A symptom's slug.", lookup.symptom_slugs())
+    schemas["ServiceSlug"] = _enum("A service's slug.", services)
+    schemas["SymptomSlug"] = _enum("A symptom's slug.", symptoms)
     schemas["Region"] = _enum(
-        "An ISO 3166 country or first-level subdivision code.", lookup.region_codes()
+        "An ISO 3166 country or first-level subdivision code.", regions
     )
     for route, path in result.get("paths", {}).items():
         for operation in path.values():
