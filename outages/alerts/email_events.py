@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from outages.alerts import tasks
+from outages.alerts import steps, tasks
 from outages.alerts.models import Email, EmailSubscription
 from outages.models import IncidentUpdate
 
@@ -28,7 +28,7 @@ def emit(step: IncidentUpdate) -> list[Email]:
     commit; emitting a step again makes none."""
     if step.kind == IncidentUpdate.Kind.UPDATED and not _adds_places(step):
         return []
-    places = places_of(step)
+    places = steps.places_of(step)
     now = timezone.now()
     made = []
     with transaction.atomic():
@@ -42,12 +42,6 @@ def emit(step: IncidentUpdate) -> list[Email]:
                 transaction.on_commit(lambda pk=email.pk: tasks.send_email.delay(pk))
                 made.append(email)
     return made
-
-
-def places_of(step: IncidentUpdate) -> list[str]:
-    """The step's places; a resolved step has none of its own, so every
-    place the incident affected ("" is the whole world)."""
-    return [p["region"] for p in (step.regions or step.incident.regions)]
 
 
 def subscribers(service_id: int, places: list[str]) -> list[EmailSubscription]:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
 
-from outages.alerts import email_links
+from outages.alerts import email_links, steps
 from outages.alerts.models import Email, EmailSubscription
 from outages.catalog import lookup
 
@@ -53,8 +53,7 @@ def _incident(email: Email) -> tuple[str, str]:
     step = email.step
     incident = step.incident
     service = incident.service
-    # A resolved step has no places of its own: every place it affected.
-    codes = [p["region"] for p in (step.regions or incident.regions)]
+    codes = steps.places_of(step)
     if "" in codes or not codes:
         where = "worldwide"
     else:

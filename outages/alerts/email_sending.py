@@ -1,7 +1,7 @@
 """One attempt at an email: claim it, mind the window, send, record.
 
 An attempt is claimed with a conditional UPDATE (pending and due) that also
-sets a lease, as webhook deliveries are (sending.py): a task that runs twice
+sets a lease, as webhook deliveries are (attempts.py): a task that runs twice
 finds nothing to claim. An incident message also claims its subscription's
 window, a conditional UPDATE of `last_sent_at`: at most one incident message
 per subscription per ALERT_EMAIL_WINDOW_MINUTES, however the incident flaps.
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from outages.alerts import email_messages
+from outages.alerts import attempts, email_messages
 from outages.alerts.models import Email, EmailSubscription
 
 # Longer than one SMTP exchange may take (EMAIL_TIMEOUT per operation).
@@ -36,10 +36,7 @@ def attempt(email_id: int, now: datetime | None = None) -> float | None:
     """Try `email_id` once if it is due; the seconds until it should be
     tried again, or None when it is done (or not this call's to try)."""
     now = now or timezone.now()
-    claimed = Email.objects.filter(
-        pk=email_id, status=Email.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + LEASE)
-    if not claimed:
+    if not attempts.claim(Email, email_id, now, LEASE):
         return None
     email = (
         Email.objects.select_related("subscription__service", "step__incident__service")
@@ -108,11 +105,10 @@ def _wait_for_window(email: Email, now: datetime) -> float:
 def _failed(email: Email, now: datetime, error: str) -> float | None:
     email.attempts += 1
     email.error = error[:500]
-    schedule = settings.ALERT_EMAIL_RETRY_SECONDS
-    if email.attempts > len(schedule):
+    wait = attempts.retry_wait(email.attempts, settings.ALERT_EMAIL_RETRY_SECONDS)
+    if wait is None:
         _finish(email, Email.Status.FAILED, now, error)
         return None
-    wait = schedule[email.attempts - 1]
     email.next_attempt_at = now + timedelta(seconds=wait)
     email.save(update_fields=["attempts", "error", "next_attempt_at"])
     return float(wait)
@@ -130,14 +126,5 @@ def _finish(email: Email, status: str, now: datetime, error: str = "") -> None:
 
 
 def due(now: datetime | None = None) -> list[int]:
-    """Pending messages overdue by a minute: their queued task was lost, so
-    they are queued again."""
-    now = now or timezone.now()
-    return list(
-        Email.objects.filter(
-            status=Email.Status.PENDING,
-            next_attempt_at__lte=now - timedelta(minutes=1),
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
+    """The messages whose queued task was lost, to queue again."""
+    return attempts.due(Email, now or timezone.now())

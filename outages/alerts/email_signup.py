@@ -96,12 +96,18 @@ def pending(link: str) -> EmailSubscription:
         raise LinkExpired() from None
     except signing.BadSignature:
         raise LinkUnknown() from None
-    subscription = (
-        EmailSubscription.objects.filter(token=token).select_related("service").first()
-    )
+    subscription = by_token(token)
     if subscription is None:
         raise LinkUnknown()
     return subscription
+
+
+def by_token(token: str) -> EmailSubscription | None:
+    """The subscription a link's token is for, with its service; None when
+    there is none (never made, or unsubscribed)."""
+    return (
+        EmailSubscription.objects.filter(token=token).select_related("service").first()
+    )
 
 
 def confirm(link: str, now: datetime | None = None) -> EmailSubscription:

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from outages.alerts import email_events, tasks
+from outages.alerts import email_events, steps, tasks
 from outages.alerts.models import Delivery, Webhook
 from outages.models import Incident, IncidentUpdate, Service
 from outages.pipeline.incidents import Applied
@@ -62,7 +62,6 @@ def emit(step: IncidentUpdate) -> list[Delivery]:
     """One delivery of `step` per matching webhook, each queued after the
     commit; the ones made before are left as they are."""
     incident = step.incident
-    places = [p["region"] for p in (step.regions or incident.regions)]
     event = {
         "type": EVENT_TYPES[step.kind],
         "timestamp": _iso(step.at),
@@ -70,7 +69,7 @@ def emit(step: IncidentUpdate) -> list[Delivery]:
     }
     made = []
     with transaction.atomic():
-        for webhook in subscribers(incident.service_id, places):
+        for webhook in subscribers(incident.service_id, steps.places_of(step)):
             delivery, created = Delivery.objects.get_or_create(
                 webhook=webhook,
                 event_id=f"evt_update_{step.pk}",
@@ -152,8 +151,8 @@ def _overlap(region: str, place: str) -> bool:
 
 
 def incident_data(incident: Incident, step: IncidentUpdate) -> dict:
-    """The incident as the event tells it: the step's numbers and places (a
-    resolved step has none of its own, so every place it affected)."""
+    """The incident as the event tells it: the step's numbers and places
+    (steps.regions_of)."""
     symptoms = sorted(incident.symptoms.items(), key=lambda s: -s[1])
     resource = reverse("api:incident-detail", args=[incident.pk])
     return {
@@ -174,7 +173,7 @@ def incident_data(incident: Incident, step: IncidentUpdate) -> dict:
                 "observed": p["observed"],
                 "expected": p["expected"],
             }
-            for p in (step.regions or incident.regions)
+            for p in steps.regions_of(step)
         ],
         "top_symptoms": [
             {"symptom": slug, "share": share} for slug, share in symptoms[:TOP_SYMPTOMS]

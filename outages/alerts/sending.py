@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from outages.alerts import destinations, signing
+from outages.alerts import attempts, destinations, signing
 from outages.alerts.models import Delivery, Webhook
 
 DISABLE_AFTER = timedelta(days=1)
@@ -47,10 +48,7 @@ def attempt(delivery_id: int, now: datetime | None = None) -> list[tuple[int, fl
     """Try `delivery_id` once if it is due; the deliveries to try next, each
     with the seconds to wait."""
     now = now or timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + lease())
-    if not claimed:
+    if not attempts.claim(Delivery, delivery_id, now, lease()):
         return []
     delivery = Delivery.objects.select_related("webhook").get(pk=delivery_id)
     webhook = delivery.webhook
@@ -75,11 +73,10 @@ def attempt(delivery_id: int, now: datetime | None = None) -> list[tuple[int, fl
     if _disable_if_failing(webhook, now, outcome.error):
         _finish(delivery, Delivery.Status.FAILED, now, outcome.error)
         return []
-    schedule = settings.WEBHOOK_RETRY_SECONDS
-    if delivery.attempts > len(schedule):
+    wait = attempts.retry_wait(delivery.attempts, settings.WEBHOOK_RETRY_SECONDS)
+    if wait is None:
         _finish(delivery, Delivery.Status.FAILED, now, outcome.error)
         return _next_in_line(delivery, now)
-    wait = schedule[delivery.attempts - 1]
     delivery.next_attempt_at = now + timedelta(seconds=wait)
     delivery.save(
         update_fields=["attempts", "response_code", "error", "next_attempt_at"]
@@ -148,37 +145,27 @@ def _finish(delivery: Delivery, status: str, now: datetime, error: str = "") -> 
     )
 
 
-def _waiting_for(delivery: Delivery) -> Delivery | None:
-    """The earlier delivery of the same incident to the same webhook that is
-    still pending, if any."""
+def _line_of(delivery: Delivery) -> QuerySet[Delivery]:
+    """The pending deliveries of the same incident to the same webhook, in
+    the order they were made."""
     if delivery.incident_id is None:
-        return None
-    return (
-        Delivery.objects.filter(
-            webhook_id=delivery.webhook_id,
-            incident_id=delivery.incident_id,
-            status=Delivery.Status.PENDING,
-            pk__lt=delivery.pk,
-        )
-        .order_by("pk")
-        .first()
-    )
+        # A test or a possible-problems event stands in no line.
+        return Delivery.objects.none()
+    return Delivery.objects.filter(
+        webhook_id=delivery.webhook_id,
+        incident_id=delivery.incident_id,
+        status=Delivery.Status.PENDING,
+    ).order_by("pk")
+
+
+def _waiting_for(delivery: Delivery) -> Delivery | None:
+    """The delivery before this one in its line, if any."""
+    return _line_of(delivery).filter(pk__lt=delivery.pk).first()
 
 
 def _next_in_line(delivery: Delivery, now: datetime) -> list[tuple[int, float]]:
     """The delivery that waited for this one, made due now."""
-    if delivery.incident_id is None:
-        return []
-    following = (
-        Delivery.objects.filter(
-            webhook_id=delivery.webhook_id,
-            incident_id=delivery.incident_id,
-            status=Delivery.Status.PENDING,
-            pk__gt=delivery.pk,
-        )
-        .order_by("pk")
-        .first()
-    )
+    following = _line_of(delivery).filter(pk__gt=delivery.pk).first()
     if following is None:
         return []
     Delivery.objects.filter(pk=following.pk).update(next_attempt_at=now)
@@ -207,14 +194,5 @@ def _disable_if_failing(webhook: Webhook, now: datetime, error: str) -> bool:
 
 
 def due(now: datetime | None = None) -> list[int]:
-    """Pending deliveries overdue by a minute: their queued message was lost
-    (a worker died, or Redis dropped it), so they are queued again."""
-    now = now or timezone.now()
-    return list(
-        Delivery.objects.filter(
-            status=Delivery.Status.PENDING,
-            next_attempt_at__lte=now - timedelta(minutes=1),
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
+    """The deliveries whose queued task was lost, to queue again."""
+    return attempts.due(Delivery, now or timezone.now())

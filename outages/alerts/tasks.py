@@ -19,10 +19,7 @@ def deliver(delivery_id: int):
 
 @shared_task
 def send_due_deliveries():
-    found = sending.due()
-    for delivery_id in found:
-        deliver.delay(delivery_id)
-    return len(found)
+    return _queue_again(deliver, sending.due())
 
 
 @shared_task
@@ -34,10 +31,7 @@ def send_email(email_id: int):
 
 @shared_task
 def send_due_emails():
-    found = email_sending.due()
-    for email_id in found:
-        send_email.delay(email_id)
-    return len(found)
+    return _queue_again(send_email, email_sending.due())
 
 
 @shared_task
@@ -47,3 +41,10 @@ def forget_unconfirmed_emails():
     from outages.alerts.email_signup import forget_unconfirmed
 
     return forget_unconfirmed()
+
+
+def _queue_again(task, found: list[int]) -> int:
+    """Queue `task` once for each id the sweep `found`; how many it queued."""
+    for pk in found:
+        task.delay(pk)
+    return len(found)

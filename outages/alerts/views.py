@@ -84,9 +84,7 @@ def unsubscribe(request, token):
         # after the person's) is answered the same.
         email_signup.unsubscribe(token)
         return render(request, "alerts/unsubscribe.html", {"state": "done"})
-    subscription = (
-        EmailSubscription.objects.filter(token=token).select_related("service").first()
-    )
+    subscription = email_signup.by_token(token)
     if subscription is None:
         return render(
             request, "alerts/unsubscribe.html", {"state": "unknown"}, status=404
