@@ -227,12 +227,15 @@ class DetectorState(models.Model):
     """The detector's arrays for every series, saved after each cycle.
 
     `minute` is the last UTC minute judged; a cycle claims the next minutes by
-    locking this row, so two cycles never judge the same minute.
+    locking this row, so two cycles never judge the same minute. `arrays`
+    holds what changes every minute, `slow` the series' keys and learned
+    profiles, rewritten only when they change (an hour a time).
     """
 
     shard = models.PositiveSmallIntegerField(primary_key=True, default=0)
     minute = models.DateTimeField(null=True, blank=True)
     arrays = models.BinaryField(default=bytes)
+    slow = models.BinaryField(default=bytes)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

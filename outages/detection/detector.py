@@ -33,6 +33,14 @@ _BASELINE = [
 
 
 _STATES = ["state", "streak", "calm", "age", "cooldown"]
+# The arrays that change only when an hour is learned, a level shifts or a
+# series joins (`Detector.slow_changed`): the rest changes every bucket.
+SLOW = (
+    *(f"baseline_{f}" for f in _BASELINE),
+    "dispersion_excess",
+    "dispersion_square",
+    "dispersion_hours",
+)
 # A count is learned clipped to mu + this many sd: far out, so the mean of a
 # heavy-tailed series is hardly biased, yet a burst that opened nothing does
 # not teach its hour to expect bursts.
@@ -94,6 +102,8 @@ class Detector:
         self._may_alert = np.zeros(size, dtype=bool)
         # The most evidence each series showed lately (decaying), for the score.
         self._shown = np.zeros(size)
+        # Whether the SLOW arrays changed since the caller last saved them.
+        self.slow_changed = True
 
     @property
     def size(self) -> int:
@@ -194,6 +204,7 @@ class Detector:
             detector._shown = arrays["shown"].copy()
         t, hour = (int(v) for v in arrays["clock"])
         detector._t, detector._hour = t, None if hour < 0 else hour
+        detector.slow_changed = False
         return detector
 
     def grow(self, extra: int) -> None:
@@ -228,6 +239,7 @@ class Detector:
         self._residuals = np.concatenate([self._residuals, fresh._residuals], axis=1)
         # Who is whose parent changes with the series: the caller sets it anew.
         self.family = None
+        self.slow_changed = True
 
     def step(self, hour_of_week: int, counts: np.ndarray, prior=None):
         """Judge one bucket of counts (NaN where missing); returns its outputs.
@@ -305,6 +317,7 @@ class Detector:
             return
         b = self.baseline
         b.level = np.clip(b.level * factor, baseline.MIN_LEVEL, baseline.MAX_LEVEL)
+        self.slow_changed = True
         ended = lifecycle.end(self.states, shifted, self.timing)
         self.resolved_now = self.resolved_now | ended
         self.shifted_now = shifted
@@ -340,6 +353,7 @@ class Detector:
         # What the clip left of the factor is what the windows may take.
         factor = level / b.level
         b.level = level
+        self.slow_changed = True
         self._expected *= factor[:, None]
         self._obs_sums, self._exp_sums = observed, expected * factor[:, None]
         ended = lifecycle.end(self.states, which, self.timing, cool_down=False)
@@ -439,3 +453,4 @@ class Detector:
         self._sums[:] = 0
         self._residuals[:] = 0
         self._cached_for = None
+        self.slow_changed = True

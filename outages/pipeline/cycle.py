@@ -42,7 +42,7 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
         first = max(first, last - (MAX_CATCH_UP - 1) * MINUTE)
         if first > last:
             return Cycle(0, 0)
-        keys, detector = state.unpack(bytes(row.arrays))
+        keys, detector = state.loaded(row)
         if keys and detector.steps == 0:
             # Saved by a detector this one cannot read (an upgrade): relearn
             # from the stored counts, up to the minute the old one had judged.
@@ -73,9 +73,7 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             possible={k: v for k, v in possible.items() if k not in possible_before},
             at=last + MINUTE,
         )
-        row.arrays = state.pack(keys, detector)
-        row.minute = last
-        row.save(update_fields=["arrays", "minute", "updated_at"])
+        state.store(row, keys, detector, minute=last)
         transaction.on_commit(lambda: status.publish(keys, detector, judged))
     return Cycle(length, len(keys), changes)
 

@@ -64,7 +64,7 @@ def _announce_resolved(pk: int) -> None:
 
 
 def _forgive_service(row, service_id: int) -> None:
-    keys, detector = state.unpack(bytes(row.arrays))
+    keys, detector = state.loaded(row)
     if not keys or detector.steps == 0:
         # Nothing learned to forgive (or a state the cycle will relearn).
         return
@@ -72,8 +72,7 @@ def _forgive_service(row, service_id: int) -> None:
     # Its suspected places too: the same traffic, about to open the next one.
     rising = np.isin(detector.states.state, [ONGOING, SUSPECTED])
     detector.forgive(mine & rising)
-    row.arrays = state.pack(keys, detector)
-    row.save(update_fields=["arrays", "updated_at"])
+    state.store(row, keys, detector)
     # The published status still calls the service down; as the cycle, after
     # the commit. The status is of the last minute judged.
     at = row.minute + MINUTE if row.minute else timezone.now()

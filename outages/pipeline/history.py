@@ -38,9 +38,7 @@ def learn_history(keys: list[Key], counts: np.ndarray, last: datetime) -> None:
         detector.step(int(hours[t]), counts[:, t])
     with transaction.atomic():
         row = state.locked()
-        row.arrays = state.pack(list(keys), detector)
-        row.minute = last
-        row.save()
+        state.store(row, list(keys), detector, minute=last)
 
 
 def relearned(last: datetime, days: int = RELEARN_DAYS) -> tuple[list[Key], Detector]:

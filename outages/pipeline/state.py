@@ -2,42 +2,79 @@
 
 The row (`DetectorState`, NumPy's npz format in single precision) is locked
 by the cycle that advances it, so two cycles never judge the same minute;
-the read side unpacks it to draw each series' usual range.
+the read side unpacks it to draw each series' usual range. Its two blobs are
+written as often as they change: `arrays` (windows, levels of alarm) every
+cycle, `slow` (keys, seasonal profiles, dispersion) when an hour is learned
+or a series joins, so a cycle writes about a third of the whole state.
 """
 
 import io
 
 import numpy as np
 
-from outages.detection.detector import Detector
+from outages.detection.detector import SLOW, Detector
 from outages.models import DetectorState
 from outages.pipeline.counts import Key
 
 
-def pack(keys: list[Key], detector: Detector) -> bytes:
-    """The detector and its series keys as one blob."""
-    buffer = io.BytesIO()
-    services = np.array([k[0] for k in keys], dtype=np.int64)
-    regions = np.array([k[1] for k in keys], dtype="U10")
+def pack(keys: list[Key], detector: Detector, names=None) -> bytes:
+    """The detector's arrays (those in `names`, or all) and, with all or
+    the slow ones, its series keys, as one blob."""
+    arrays = detector.save()
+    if names is None or SLOW[0] in names:
+        arrays["services"] = np.array([k[0] for k in keys], dtype=np.int64)
+        arrays["regions"] = np.array([k[1] for k in keys], dtype="U10")
     # Half the size in single precision: profiles need no more.
-    arrays = {
+    kept = {
         name: a.astype(np.float32) if a.dtype == np.float64 else a
-        for name, a in detector.save().items()
+        for name, a in arrays.items()
+        if names is None or name in names or name in ("services", "regions")
     }
-    np.savez(buffer, services=services, regions=regions, **arrays)
+    buffer = io.BytesIO()
+    np.savez(buffer, **kept)
     return buffer.getvalue()
 
 
-def unpack(blob: bytes, bucket_minutes: float = 1.0) -> tuple[list[Key], Detector]:
+def unpack(
+    blob: bytes, slow: bytes = b"", bucket_minutes: float = 1.0
+) -> tuple[list[Key], Detector]:
+    """The keys and detector of a row's blobs (`slow` empty: all in `blob`)."""
     if not blob:
         return [], Detector(0, bucket_minutes)
-    with np.load(io.BytesIO(blob)) as arrays:
-        keys = [
-            (int(s), str(r))
-            for s, r in zip(arrays["services"], arrays["regions"], strict=True)
-        ]
-        detector = Detector.load(arrays, bucket_minutes)
+    arrays = {}
+    for part in (slow, blob):
+        if part:
+            with np.load(io.BytesIO(part)) as found:
+                arrays.update((name, found[name]) for name in found.files)
+                whole = SLOW[0] in found.files
+    keys = [
+        (int(s), str(r))
+        for s, r in zip(arrays["services"], arrays["regions"], strict=True)
+    ]
+    detector = Detector.load(arrays, bucket_minutes)
+    # A whole blob in `arrays` (an older radar, a test) overrides `slow`,
+    # which must then be written again.
+    detector.slow_changed = detector.slow_changed or whole
     return keys, detector
+
+
+def loaded(row: DetectorState) -> tuple[list[Key], Detector]:
+    return unpack(bytes(row.arrays), bytes(row.slow))
+
+
+def store(row: DetectorState, keys: list[Key], detector: Detector, **fields) -> None:
+    """Save the detector into `row` (with any other `fields`), writing the
+    slow arrays only when they changed."""
+    fast = [name for name in detector.save() if name not in SLOW]
+    row.arrays = pack(keys, detector, fast)
+    changed = ["arrays", "updated_at", *fields]
+    if detector.slow_changed or not row.slow:
+        row.slow = pack(keys, detector, SLOW)
+        changed.append("slow")
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save(update_fields=changed)
+    detector.slow_changed = False
 
 
 def locked() -> DetectorState:
@@ -55,7 +92,6 @@ def saved_minute():
 
 def saved() -> tuple[list[Key], Detector]:
     """The saved keys and detector, unlocked (for reading)."""
-    blob = (
-        DetectorState.objects.filter(shard=0).values_list("arrays", flat=True).first()
-    )
-    return unpack(bytes(blob or b""))
+    found = DetectorState.objects.filter(shard=0).values_list("arrays", "slow").first()
+    blob, slow = found or (b"", b"")
+    return unpack(bytes(blob), bytes(slow))

@@ -35,7 +35,7 @@ def teach_quiet_weeks(service):
     if not _learned:
         keys, counts = quiet_history(service.id, NORMAL)
         learn_history(keys, counts, last=LAST_QUIET_MINUTE)
-        _learned.append(state.unpack(bytes(DetectorState.objects.get().arrays))[1])
+        _learned.append(state.saved()[1])
         return
     keys = [(service.id, region) for region in NORMAL]
     DetectorState.objects.update_or_create(
