@@ -39,7 +39,7 @@ from detection import (  # noqa: E402
 )
 
 from outages.detection.clock import hours_of_week  # noqa: E402
-from outages.detection.detector import SLOW, Detector  # noqa: E402
+from outages.detection.detector import Detector  # noqa: E402
 from outages.detection.simulation import START_EPOCH_MINUTE  # noqa: E402
 from outages.pipeline import state  # noqa: E402
 
@@ -54,9 +54,8 @@ def measure(warm, rate, size, rng):
     for _ in range(1 + FILL_BUCKETS):
         detector.step(int(hours_of_week(minute)), rng.poisson(rates) * 1.0)
         minute += 1
-    fast_names = [n for n in detector.save() if n not in SLOW]
-    fast = state.pack(keys, detector, fast_names)
-    slow = state.pack(keys, detector, SLOW)
+    fast = state.fast_blob(detector)
+    slow = state.slow_blob(keys, detector)
     # The ceiling: what a cycle wrote before, the whole state uncompressed.
     whole = zlib.decompress(state.pack(keys, detector))
     family = detector.family
@@ -67,7 +66,7 @@ def measure(warm, rate, size, rng):
         _, loaded = state.unpack(fast, slow)
         loaded.family = family
         loaded.step(int(hours_of_week(minute)), counts)
-        fast = state.pack(keys, loaded, fast_names)
+        fast = state.fast_blob(loaded)
         times.append(time.perf_counter() - start)
         minute += 1
     return statistics.median(times), len(fast), len(slow), len(whole)

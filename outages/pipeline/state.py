@@ -19,21 +19,37 @@ from outages.models import DetectorState
 from outages.pipeline.counts import Key
 
 
-def pack(keys: list[Key], detector: Detector, names=None) -> bytes:
-    """The detector's arrays (those in `names`, or all) and, with all or
-    the slow ones, its series keys, as one blob."""
+def pack(keys: list[Key], detector: Detector) -> bytes:
+    """The detector and its series keys as one blob."""
+    return _blob({**_key_arrays(keys), **detector.save()})
+
+
+def fast_blob(detector: Detector) -> bytes:
+    """What changes every bucket: `DetectorState.arrays`."""
+    return _blob({n: a for n, a in detector.save().items() if n not in SLOW})
+
+
+def slow_blob(keys: list[Key], detector: Detector) -> bytes:
+    """The keys and what changes hourly at most: `DetectorState.slow`."""
     arrays = detector.save()
-    if names is None or SLOW[0] in names:
-        arrays["services"] = np.array([k[0] for k in keys], dtype=np.int64)
-        arrays["regions"] = np.array([k[1] for k in keys], dtype="U10")
+    return _blob({**_key_arrays(keys), **{n: arrays[n] for n in SLOW}})
+
+
+def _key_arrays(keys: list[Key]) -> dict[str, np.ndarray]:
+    return {
+        "services": np.array([k[0] for k in keys], dtype=np.int64),
+        "regions": np.array([k[1] for k in keys], dtype="U10"),
+    }
+
+
+def _blob(arrays: dict[str, np.ndarray]) -> bytes:
     # Half the size in single precision: profiles need no more.
-    kept = {
+    single = {
         name: a.astype(np.float32) if a.dtype == np.float64 else a
         for name, a in arrays.items()
-        if names is None or name in names or name in ("services", "regions")
     }
     buffer = io.BytesIO()
-    np.savez(buffer, **kept)
+    np.savez(buffer, **single)
     # Deflate at its fastest: most series sit near zero and an hour's
     # expectation repeats, so the blob shrinks about five-fold, for under
     # half a second at 100,000 series (bench/scale.py).
@@ -75,11 +91,10 @@ def loaded(row: DetectorState) -> tuple[list[Key], Detector]:
 def store(row: DetectorState, keys: list[Key], detector: Detector, **fields) -> None:
     """Save the detector into `row` (with any other `fields`), writing the
     slow arrays only when they changed."""
-    fast = [name for name in detector.save() if name not in SLOW]
-    row.arrays = pack(keys, detector, fast)
+    row.arrays = fast_blob(detector)
     changed = ["arrays", "updated_at", *fields]
     if detector.slow_changed or not row.slow:
-        row.slow = pack(keys, detector, SLOW)
+        row.slow = slow_blob(keys, detector)
         changed.append("slow")
     for name, value in fields.items():
         setattr(row, name, value)
