@@ -7,6 +7,8 @@ computed before the bucket is learned, from state built only from earlier
 buckets.
 """
 
+import dataclasses
+
 import numpy as np
 
 from outages.detection import (
@@ -55,6 +57,15 @@ COOLDOWN_DAMPING = 0.5
 # feed's cascades) ranks the next one low; a burst's windows that stay
 # surprising for an hour after it rank low too, as no new evidence.
 SCORE_MEMORY_MINUTES = 1440.0
+# A series that opened two incidents within about a day (a gauge that jumps
+# every hour or two, a feed whose cascades are heavier than the model
+# allows) must show more evidence than its recent incidents peaked at before
+# it opens another: its openings are counted with a day's half-life, the
+# most evidence of its incidents remembered with a week's. A real outage
+# that comes back bigger still opens; the same spike again does not.
+REPEAT_OPENINGS = 1.5
+REPEAT_HALF_LIFE_MINUTES = 1440.0
+PEAK_HALF_LIFE_MINUTES = 7 * 1440.0
 
 
 class Detector:
@@ -102,6 +113,11 @@ class Detector:
         self._may_alert = np.zeros(size, dtype=bool)
         # The most evidence each series showed lately (decaying), for the score.
         self._shown = np.zeros(size)
+        # Incidents opened lately (decaying) and the most evidence they showed.
+        self._openings = np.zeros(size)
+        self._peaks = np.zeros(size)
+        # The most new evidence of the surprise under way, for its score.
+        self._fresh = np.zeros(size)
         # Whether the SLOW arrays changed since the caller last saved them.
         self.slow_changed = True
 
@@ -165,6 +181,9 @@ class Detector:
             sums=self._sums,
             residuals=self._residuals,
             shown=self._shown,
+            openings=self._openings,
+            peaks=self._peaks,
+            fresh=self._fresh,
             clock=np.array([self._t, -1 if self._hour is None else self._hour]),
         )
         return arrays
@@ -200,8 +219,10 @@ class Detector:
         detector._clean = arrays["clean"].copy()
         detector._sums = arrays["sums"].copy()
         detector._residuals = arrays["residuals"].copy()
-        if "shown" in arrays:
-            detector._shown = arrays["shown"].copy()
+        # Arrays a state saved by an older detector lacks start empty.
+        for name in ("shown", "openings", "peaks", "fresh"):
+            if name in arrays:
+                setattr(detector, f"_{name}", arrays[name].copy())
         t, hour = (int(v) for v in arrays["clock"])
         detector._t, detector._hour = t, None if hour < 0 else hour
         detector.slow_changed = False
@@ -233,6 +254,9 @@ class Detector:
             "resolved_now",
             "shifted_now",
             "_shown",
+            "_openings",
+            "_peaks",
+            "_fresh",
         ):
             setattr(self, f, np.concatenate([getattr(self, f), getattr(fresh, f)]))
         self._sums = np.concatenate([self._sums, fresh._sums], axis=1)
@@ -270,6 +294,8 @@ class Detector:
             self._recent_sums(),
         )
         was_ongoing = self.states.state == ONGOING
+        continuing = self.states.streak > 0
+        verdict = self._unless_repeated(verdict, was_ongoing)
         age, cooling = self.states.age.copy(), self.states.cooldown > 0
         changes = lifecycle.advance(self.states, verdict, self.timing, ~missing)
         self.last_p = verdict.p
@@ -281,12 +307,39 @@ class Detector:
         if self._t % self._block == 0:
             self._rebaseline()
         ongoing = self.states.state == ONGOING
+        self._openings += changes.opened
+        self._peaks = np.where(
+            ongoing, np.maximum(self._peaks, verdict.evidence), self._peaks
+        )
+        fresh = self._new_evidence(verdict.evidence)
+        # Where it opens, a surprise ranks by the most it showed that was
+        # new since it began: its declaring bucket may add little itself.
+        self._fresh = np.where(continuing, np.maximum(self._fresh, fresh), fresh)
         score = significance.score(
-            self._new_evidence(verdict.evidence),
+            np.where(changes.opened, self._fresh, fresh),
             changes.opened,
             self._damping(was_ongoing, age, cooling),
         )
         return mu, score, changes.opened, ongoing
+
+    def _unless_repeated(self, verdict, ongoing):
+        """The verdict, with no opening for a series that opens too often.
+
+        Once a series opened two incidents within about a day, its next
+        opening needs more evidence than its incidents showed lately.
+        """
+        self._openings *= 0.5 ** (self.bucket_minutes / REPEAT_HALF_LIFE_MINUTES)
+        self._peaks *= 0.5 ** (self.bucket_minutes / PEAK_HALF_LIFE_MINUTES)
+        may_open = (
+            ongoing
+            | (self._openings < REPEAT_OPENINGS)
+            | (verdict.evidence > self._peaks)
+        )
+        return dataclasses.replace(
+            verdict,
+            elevated=verdict.elevated & may_open,
+            big=verdict.big & may_open,
+        )
 
     def _new_evidence(self, evidence):
         """What each bucket shows beyond what its series showed lately.

@@ -81,14 +81,20 @@ class Timing:
     @classmethod
     def of(cls, rules: Rules, bucket_minutes: float, windows: int) -> "Timing":
         per_week = MINUTES_PER_WEEK / bucket_minutes
-        persist = max(2, math.ceil(rules.persist_minutes / bucket_minutes - 1e-9))
+        # A burst that starts inside a bucket spills into the next: it can
+        # touch one bucket more than its length covers. The persistence asks
+        # for one bucket beyond those (three at 5 minutes and wider), and
+        # the buckets judged on their own are the ones after them.
+        burst = math.ceil(rules.burst_minutes / bucket_minutes - 1e-9) + 1
+        persist = max(
+            burst + 1, math.ceil(rules.persist_minutes / bucket_minutes - 1e-9)
+        )
         return cls(
             bucket_minutes=bucket_minutes,
             # Bonferroni over the windows is already in the p judged.
             p_open=rules.surprises_per_week / per_week,
-            # Never a lone bucket: one bucket of any width can be a burst.
             persist=persist,
-            recent=max(1, persist - math.ceil(rules.burst_minutes / bucket_minutes)),
+            recent=max(1, persist - burst),
             quiet=max(2, math.ceil(rules.quiet_minutes / bucket_minutes - 1e-9)),
             cooldown=max(1, math.ceil(rules.cooldown_minutes / bucket_minutes)),
         )

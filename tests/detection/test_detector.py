@@ -171,3 +171,19 @@ def test_a_forgiven_series_ends_its_incident_and_learns_the_rise_as_normal():
     raised_mean = 6 * mean[now]
     assert mu[0] > raised_mean / 2
     assert mu[1] < 2 * mean[now]
+
+
+def test_a_series_that_opens_again_and_again_needs_more_to_open_once_more():
+    rng = np.random.default_rng(11)
+    values, mean = seasonal_counts(rng)
+    # A jump every three hours (a gauge's routine, not an outage): two of an
+    # hour, two as high but half as long, and last one far higher.
+    onsets = LEARNED + 180 * np.arange(5)
+    lengths, ratios = [60, 60, 30, 30, 30], [10, 10, 10, 10, 60]
+    for onset, length, ratio in zip(onsets, lengths, ratios, strict=True):
+        span = slice(onset, onset + length)
+        values[span] += rng.poisson((ratio - 1) * mean[span])
+    alerts = np.flatnonzero(run(values).alert[0])
+    opened = [bool(((alerts >= a) & (alerts < a + 60)).any()) for a in onsets]
+    # Two open; then what shows less than they did does not, the higher does.
+    assert opened == [True, True, False, False, True]

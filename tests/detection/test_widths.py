@@ -54,7 +54,17 @@ def series(width):
     # Two minutes of five times the normal rate, then normal again.
     extra = 4 * RATE * 2
     burst[start] += rng.poisson(extra)
-    return np.stack([flat, surge, ramp, shifted, burst])
+    spilled, _ = normal(rng, width)
+    # Five minutes of ten times normal, from two minutes into a bucket: at
+    # 5 minutes and wider it fills the end of one bucket and the start of
+    # the next, two buckets in a row well above normal.
+    minutes = minutes_of(width)
+    first = EVENT_DAY * DAY + 602
+    inside = np.clip(
+        np.minimum(minutes + width, first + 5) - np.maximum(minutes, first), 0, None
+    )
+    spilled += rng.poisson(9 * RATE * inside)
+    return np.stack([flat, surge, ramp, shifted, burst, spilled])
 
 
 @pytest.fixture(scope="module", params=[1, 5, 60], ids=lambda w: f"{w}min")
@@ -102,6 +112,15 @@ def test_a_lasting_level_shift_is_learned_then_silent(judged):
 def test_a_two_minute_burst_does_not_open_an_incident(judged):
     _, _, result = judged
     assert result.alert[4].sum() == 0
+
+
+def test_a_burst_spilling_into_the_next_bucket_does_not_open_an_incident(judged):
+    width, values, result = judged
+    if width == 5:
+        # Two buckets in a row were each about five times normal.
+        both = values[5, at(5, 600) : at(5, 600) + 2]
+        assert (both > 3 * values[0, at(5, 600) : at(5, 600) + 2]).all()
+    assert result.alert[5].sum() == 0
 
 
 def test_every_score_is_below_one(judged):
