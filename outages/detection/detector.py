@@ -314,9 +314,12 @@ class Detector:
         fresh = self._new_evidence(verdict.evidence)
         # Where it opens, a surprise ranks by the most it showed that was
         # new since it began: its declaring bucket may add little itself.
-        self._fresh = np.where(continuing, np.maximum(self._fresh, fresh), fresh)
+        # Kept only while a surprise lasts: elsewhere 0, which the saved
+        # state compresses to nothing.
+        fresh_so_far = np.where(continuing, np.maximum(self._fresh, fresh), fresh)
+        self._fresh = np.where(verdict.surprising, fresh_so_far, 0.0)
         score = significance.score(
-            np.where(changes.opened, self._fresh, fresh),
+            np.where(changes.opened, fresh_so_far, fresh),
             changes.opened,
             self._damping(was_ongoing, age, cooling),
         )

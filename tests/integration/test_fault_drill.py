@@ -130,9 +130,13 @@ class World:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(f"{self.directory}/worker.log", "a"),  # noqa: SIM115
             start_new_session=True,
         )
+
+    def worker_log(self, lines: int = 60) -> str:
+        with open(f"{self.directory}/worker.log") as f:
+            return "".join(f.readlines()[-lines:])
 
     def start_web(self):
         self.processes["web"] = subprocess.Popen(
@@ -294,7 +298,11 @@ def test_faults_lose_nothing_and_count_nothing_twice(tmp_path):
             pg_up = time.monotonic()
             time.sleep(4)
         log = redis.Redis(port=w.redis_port)
-        wait_until(lambda: log.xlen("radar:intake") == 0, timeout=90, interval=0.2)
+        try:
+            wait_until(lambda: log.xlen("radar:intake") == 0, timeout=90, interval=0.2)
+        except TimeoutError:
+            print(f"\nThe worker's log ends with:\n{w.worker_log()}")
+            raise
         drained = time.monotonic()
 
         stored = dict(w.sql("SELECT intake_id, counted FROM reports_report"))
