@@ -40,6 +40,13 @@ class World:
     redis_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     processes: dict = field(default_factory=dict)
+    # The worker is kept alive as `make run` and the compose file keep it: a
+    # Celery worker can die of a broker connection lost mid-reply (an
+    # "Unrecoverable error" in kombu), and the radar heals by starting it
+    # again. How often that happened here is part of the figures.
+    worker_deaths: int = 0
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    keeping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def env(self) -> dict:
@@ -109,6 +116,10 @@ class World:
             return False
 
     def start_worker(self):
+        with self.lock:
+            self._start_worker()
+
+    def _start_worker(self):
         self.processes["worker"] = subprocess.Popen(
             [
                 sys.executable,
@@ -157,8 +168,19 @@ class World:
             start_new_session=True,
         )
 
+    def keep_worker_alive(self):
+        while not self.keeping.wait(0.5):
+            with self.lock:
+                worker = self.processes.get("worker")
+                if self.keeping.is_set() or worker is None:
+                    continue
+                if worker.poll() is not None:
+                    self.worker_deaths += 1
+                    self.start_worker()
+
     def kill(self, name):
-        process = self.processes.pop(name)
+        with self.lock:
+            process = self.processes.pop(name)
         with_group = name != "redis"
         if with_group:
             os.killpg(process.pid, signal.SIGKILL)
@@ -194,8 +216,11 @@ def world(tmp_path):
         )
         w.start_web()
         w.start_worker()
+        keeper = threading.Thread(target=w.keep_worker_alive, daemon=True)
+        keeper.start()
         yield w
     finally:
+        w.keeping.set()
         for name in list(w.processes):
             w.kill(name)
         w.stop_postgres()
@@ -326,7 +351,8 @@ def test_faults_lose_nothing_and_count_nothing_twice(tmp_path):
         f"bucketed_reporters={reporters} refusals_503={len(refused)} "
         f"redis_down_s={redis_up - redis_down:.1f} "
         f"drained_after_pg_restart_s={drained - pg_up:.1f} "
-        f"backlog_while_pg_down={readiness['intake_backlog']}"
+        f"backlog_while_pg_down={readiness['intake_backlog']} "
+        f"worker_restarted_after_dying={w.worker_deaths}"
     )
     assert len(ledger.accepted) > 1000
     # While PostgreSQL was away, readiness said so and showed the backlog.
