@@ -7,8 +7,6 @@ computed before the bucket is learned, from state built only from earlier
 buckets.
 """
 
-import dataclasses
-
 import numpy as np
 
 from outages.detection import (
@@ -294,10 +292,14 @@ class Detector:
             self._recent_sums(),
         )
         was_ongoing = self.states.state == ONGOING
-        continuing = self.states.streak > 0
-        verdict = self._unless_repeated(verdict, was_ongoing)
         age, cooling = self.states.age.copy(), self.states.cooldown > 0
-        changes = lifecycle.advance(self.states, verdict, self.timing, ~missing)
+        changes = lifecycle.advance(
+            self.states,
+            verdict,
+            self.timing,
+            ~missing,
+            may_open=self._may_open(verdict.evidence),
+        )
         self.last_p = verdict.p
         self.resolved_now = changes.resolved
         self.shifted_now = np.zeros(self.size, dtype=bool)
@@ -314,10 +316,11 @@ class Detector:
         fresh = self._new_evidence(verdict.evidence)
         # Where it opens, a surprise ranks by the most it showed that was
         # new since it began: its declaring bucket may add little itself.
-        # Kept only while a surprise lasts: elsewhere 0, which the saved
+        # Kept only while a surprise goes on: elsewhere 0, which the saved
         # state compresses to nothing.
-        fresh_so_far = np.where(continuing, np.maximum(self._fresh, fresh), fresh)
-        self._fresh = np.where(verdict.surprising, fresh_so_far, 0.0)
+        fresh_so_far = np.maximum(self._fresh, fresh)
+        going_on = verdict.surprising & (self.states.streak > 0)
+        self._fresh = np.where(going_on, fresh_so_far, 0.0)
         score = significance.score(
             np.where(changes.opened, fresh_so_far, fresh),
             changes.opened,
@@ -325,24 +328,15 @@ class Detector:
         )
         return mu, score, changes.opened, ongoing
 
-    def _unless_repeated(self, verdict, ongoing):
-        """The verdict, with no opening for a series that opens too often.
+    def _may_open(self, evidence):
+        """Which series may open an incident with this bucket's evidence.
 
         Once a series opened two incidents within about a day, its next
         opening needs more evidence than its incidents showed lately.
         """
         self._openings *= 0.5 ** (self.bucket_minutes / REPEAT_HALF_LIFE_MINUTES)
         self._peaks *= 0.5 ** (self.bucket_minutes / PEAK_HALF_LIFE_MINUTES)
-        may_open = (
-            ongoing
-            | (self._openings < REPEAT_OPENINGS)
-            | (verdict.evidence > self._peaks)
-        )
-        return dataclasses.replace(
-            verdict,
-            elevated=verdict.elevated & may_open,
-            big=verdict.big & may_open,
-        )
+        return (self._openings < REPEAT_OPENINGS) | (evidence > self._peaks)
 
     def _new_evidence(self, evidence):
         """What each bucket shows beyond what its series showed lately.

@@ -192,14 +192,18 @@ class Changes:
 
 
 def advance(
-    s: States, v: Verdict, timing: Timing, present: np.ndarray | None = None
+    s: States,
+    v: Verdict,
+    timing: Timing,
+    present: np.ndarray | None = None,
+    may_open: np.ndarray | None = None,
 ) -> Changes:
     """Move every series one bucket on; returns which opened and which ended.
 
     A series whose bucket is missing (not `present`) keeps its state: a gap
     neither breaks a surprise's persistence nor counts as calm, so a series
     sampled every other bucket can still declare. Its cool-down runs on,
-    being wall time.
+    being wall time. A series not in `may_open` stays suspected at most.
     """
     before = States(s.state, s.streak, s.calm, s.age, s.cooldown)
     ongoing = s.state == ONGOING
@@ -208,6 +212,8 @@ def advance(
     streak = np.where(surprising, s.streak + 1, 0)
     persists = (streak >= timing.persist) & v.elevated
     declare = ~ongoing & surprising & (persists | v.big)
+    if may_open is not None:
+        declare &= may_open
     # Calm: the medium window is back near normal and this bucket is not
     # itself unusual. Longer windows still carry the outage for up to an
     # hour after it ends; they must not hold the incident open.

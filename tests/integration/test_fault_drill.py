@@ -116,34 +116,31 @@ class World:
             return False
 
     def start_worker(self):
-        with self.lock:
-            self._start_worker()
-
-    def _start_worker(self):
-        self.processes["worker"] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-B",
-                "-c",
-                "2",
-                "-n",
-                f"drill-{uuid.uuid4().hex[:6]}@localhost",
-                "--schedule",
-                f"{self.directory}/beat-schedule",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(f"{self.directory}/worker.log", "a"),  # noqa: SIM115
-            start_new_session=True,
-        )
+        with self.lock, open(f"{self.directory}/worker.log", "a") as log:
+            self.processes["worker"] = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-B",
+                    "-c",
+                    "2",
+                    "-n",
+                    f"drill-{uuid.uuid4().hex[:6]}@localhost",
+                    "--schedule",
+                    f"{self.directory}/beat-schedule",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
 
     def worker_log(self, lines: int = 60) -> str:
         with open(f"{self.directory}/worker.log") as f:
