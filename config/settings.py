@@ -295,6 +295,12 @@ INTAKE_BACKLOG_MAX_ENTRIES = env_int("INTAKE_BACKLOG_MAX_ENTRIES", 2_000_000, mi
 INTAKE_FSYNC = env_choice("INTAKE_FSYNC", "always", ("always", "everysec"))
 # /readyz fails when the oldest uncounted report has waited longer than this.
 BUCKETING_MAX_LAG_SECONDS = env_int("BUCKETING_MAX_LAG_SECONDS", 120, minimum=1)
+# The detector's state is split into this many shards by service, each
+# judged by a task of its own each minute, so as many workers share the cycle
+# (docs/scaling.md). Four keep a cycle's tasks small on one server and let up
+# to four workers share it; changing it relearns the series from their
+# buckets, as after an upgrade.
+DETECTOR_SHARDS = env_int("DETECTOR_SHARDS", 4, minimum=1)
 
 # The demo: simulated history on an empty database and a light crowd.
 DEMO = env_bool("DEMO", False)

@@ -224,18 +224,25 @@ class IncidentUpdate(models.Model):
 
 
 class DetectorState(models.Model):
-    """The detector's arrays for every series, saved after each cycle.
+    """The detector's arrays for one shard's series, saved after each cycle.
 
-    `minute` is the last UTC minute judged; a cycle claims the next minutes by
-    locking this row, so two cycles never judge the same minute. `arrays`
-    holds what changes every minute, `slow` the series' keys and learned
-    profiles, rewritten only when they change (an hour a time).
+    `minute` is the last UTC minute the shard judged; a cycle claims the next
+    minutes by locking this row, so two cycles never judge the same minute.
+    `arrays` holds what changes every minute, `slow` the series' keys and
+    learned profiles, rewritten only when they change (an hour a time).
+    `shards` is how many shards the series were spread over when it was
+    saved (0: never saved), `series` how many it holds.
     """
 
     shard = models.PositiveSmallIntegerField(primary_key=True, default=0)
+    shards = models.PositiveSmallIntegerField(default=0)
+    series = models.PositiveIntegerField(default=0)
     minute = models.DateTimeField(null=True, blank=True)
     arrays = models.BinaryField(default=bytes)
     slow = models.BinaryField(default=bytes)
+    # What the shard's services add to the typical member of each category,
+    # which new services of every shard borrow from (written with `slow`).
+    members = models.BinaryField(default=bytes)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -7,9 +7,10 @@ refer to: keep them.
 from datetime import datetime
 
 from celery import shared_task
+from django.utils import timezone
 
 from outages import demo, health
-from outages.pipeline import bucketing, cycle
+from outages.pipeline import bucketing, cycle, shards
 
 
 @shared_task(bind=True)
@@ -24,11 +25,21 @@ def bucket_new_reports():
 
 @shared_task
 def detect(now: str | None = None):
-    """One detection cycle; `now` (ISO 8601) replays a chosen moment."""
-    moment = datetime.fromisoformat(now) if now else None
+    """One detection cycle: a task per shard, for whatever workers there are;
+    `now` (ISO 8601) replays a chosen moment."""
+    now = now or timezone.now().isoformat()
     # Count what is queued first, so the minutes judged are complete.
     bucketing.bucket_new_reports()
-    return cycle.detect_new_minutes(moment).minutes
+    for shard in range(shards.count()):
+        # A shard's task that waited a minute is superseded by the next.
+        detect_shard.apply_async((shard, now), expires=60)
+    return shards.count()
+
+
+@shared_task
+def detect_shard(shard: int, now: str):
+    """The cycle of one shard of the series, up to `now` (ISO 8601)."""
+    return cycle.detect_shard(shard, datetime.fromisoformat(now)).minutes
 
 
 @shared_task

@@ -25,6 +25,34 @@ from dataclasses import dataclass
 import numpy as np
 
 from outages.detection import baseline
+from outages.detection.clock import HOURS_PER_WEEK
+
+
+@dataclass(frozen=True)
+class Members:
+    """Sums over members of each group: for each hour of the week, how many
+    know it and the sum of the logs of their expectations; for each hour of
+    the day, the same over their daily profiles. Sums add up, so the typical
+    member of members judged apart (in other shards) is theirs added to
+    one's own."""
+
+    known: np.ndarray  # (G, 168)
+    logs: np.ndarray  # (G, 168)
+    daily_seen: np.ndarray  # (G, 24)
+    daily_logs: np.ndarray  # (G, 24)
+
+    @classmethod
+    def none(cls, groups: int) -> "Members":
+        week, day = np.zeros((groups, HOURS_PER_WEEK)), np.zeros((groups, 24))
+        return cls(week, week.copy(), day, day.copy())
+
+    def __add__(self, other: "Members") -> "Members":
+        return Members(
+            self.known + other.known,
+            self.logs + other.logs,
+            self.daily_seen + other.daily_seen,
+            self.daily_logs + other.daily_logs,
+        )
 
 
 @dataclass(frozen=True)
@@ -34,6 +62,8 @@ class Family:
     parent: np.ndarray  # (S,) index of the parent series, -1 for none
     group: np.ndarray  # (S,) group (category) of a series without parent, or -1
     levels: tuple[np.ndarray, ...]  # series indices by depth, parents first
+    # Members of the groups that are not among these series (other shards).
+    elsewhere: Members | None = None
 
     @property
     def size(self) -> int:
@@ -99,11 +129,16 @@ def expected(
     if grouped.size:
         g = fam.group[grouped]
         typical_mu, typical_knows, typical_daily = _typical(
-            g,
-            own[grouped],
-            knows[grouped],
-            b.daily[grouped] * b.level[grouped, None],
-            seen[grouped],
+            _sums(
+                g,
+                own[grouped],
+                knows[grouped],
+                b.daily[grouped] * b.level[grouped, None],
+                seen[grouped],
+                fam.group.max() + 1,
+            ),
+            fam.elsewhere,
+            hour_of_week,
         )
         parent_daily[grouped] = typical_daily[g]
         parent_seen[grouped] = typical_daily[g] > 0
@@ -139,22 +174,70 @@ def expected(
     return np.maximum(mu, baseline.FLOOR), knows
 
 
-def _typical(group, own, known, daily, daily_seen):
-    """Per group: the typical member's expectation now, whether it is known,
-    and its daily profile: geometric means over the members that know each
-    hour (rates of services span orders of magnitude)."""
-    count = group.max() + 1
+def members(b: baseline.Baseline, fam: Family, buckets_per_hour: float) -> Members:
+    """What the series atop groups add to their groups' typical member, for
+    every hour of the week (for the members judged elsewhere to add)."""
+    grouped = np.flatnonzero((fam.parent < 0) & (fam.group >= 0))
+    groups = int(fam.group.max(initial=-1)) + 1
+    if not grouped.size:
+        return Members.none(groups)
+    mine = baseline.Baseline(
+        **{f: getattr(b, f)[grouped] for f in b.__dataclass_fields__}
+    )
+    g = fam.group[grouped]
+    daily = mine.daily * mine.level[:, None]
+    hours = [
+        _sums(
+            g,
+            baseline.own_expected(mine, hour, buckets_per_hour),
+            baseline.known(mine, hour),
+            daily,
+            mine.daily_seen > 0,
+            groups,
+        )
+        for hour in range(HOURS_PER_WEEK)
+    ]
+    return Members(
+        np.stack([h.known[:, 0] for h in hours], axis=1),
+        np.stack([h.logs[:, 0] for h in hours], axis=1),
+        hours[0].daily_seen,
+        hours[0].daily_logs,
+    )
+
+
+def _sums(group, own, known, daily, daily_seen, count) -> Members:
+    """The members' sums for the hour of `own` and `known` (as column 0)."""
     logs = np.log(np.maximum(own, baseline.FLOOR))
     members = np.bincount(group, weights=known, minlength=count)
     total = np.bincount(group, weights=np.where(known, logs, 0.0), minlength=count)
-    typical_mu = np.where(members > 0, np.exp(total / np.maximum(members, 1)), 0.0)
     # Group and hour of the day as one index, so one bincount sums them all.
     slot = (group[:, None] * 24 + np.arange(24)).ravel()
     daily_logs = np.where(daily_seen, np.log(np.maximum(daily, baseline.FLOOR)), 0.0)
     daily_total = np.bincount(slot, weights=daily_logs.ravel(), minlength=count * 24)
     daily_members = np.bincount(slot, weights=daily_seen.ravel(), minlength=count * 24)
+    return Members(
+        members[:, None],
+        total[:, None],
+        daily_members.reshape(count, 24),
+        daily_total.reshape(count, 24),
+    )
+
+
+def _typical(mine: Members, elsewhere: Members | None, hour_of_week: int):
+    """Per group: the typical member's expectation now, whether it is known,
+    and its daily profile: geometric means over the members that know each
+    hour (rates of services span orders of magnitude), here and elsewhere."""
+    members, total = mine.known[:, 0], mine.logs[:, 0]
+    daily_members, daily_total = mine.daily_seen, mine.daily_logs
+    if elsewhere is not None:
+        count = members.size
+        members = members + elsewhere.known[:count, hour_of_week]
+        total = total + elsewhere.logs[:count, hour_of_week]
+        daily_members = daily_members + elsewhere.daily_seen[:count]
+        daily_total = daily_total + elsewhere.daily_logs[:count]
+    typical_mu = np.where(members > 0, np.exp(total / np.maximum(members, 1)), 0.0)
     typical_daily = np.where(
         daily_members > 0, np.exp(daily_total / np.maximum(daily_members, 1)), 0.0
-    ).reshape(count, 24)
+    )
     # A typical member knows the hour when one of the members does.
     return typical_mu, members > 0, typical_daily

@@ -118,6 +118,9 @@ class Detector:
         self._fresh = np.zeros(size)
         # Whether the SLOW arrays changed since the caller last saved them.
         self.slow_changed = True
+        # How many series are tested in a bucket in all (this detector may
+        # judge a shard of them): the false discovery rate is kept over all.
+        self.population: int | None = None
 
     @property
     def size(self) -> int:
@@ -226,6 +229,20 @@ class Detector:
         detector.slow_changed = False
         return detector
 
+    def part(self, which: np.ndarray) -> "Detector":
+        """A detector of the series `which` (indices) alone, as they are."""
+        arrays = {
+            name: a
+            if name == "clock"
+            else a[:, which]
+            if name in ("sums", "residuals")
+            else a[which]
+            for name, a in self.save().items()
+        }
+        part = Detector.load(arrays, self.bucket_minutes, self.rules)
+        part.slow_changed = True
+        return part
+
     def grow(self, extra: int) -> None:
         """Add `extra` new series, with nothing learned yet, at the end."""
         if extra <= 0:
@@ -290,6 +307,7 @@ class Detector:
             self.timing,
             self._may_alert & ~missing,
             self._recent_sums(),
+            tested=max(self.population or 0, self.size),
         )
         was_ongoing = self.states.state == ONGOING
         age, cooling = self.states.age.copy(), self.states.cooldown > 0

@@ -123,8 +123,12 @@ def judge(
     timing: Timing,
     may_alert: np.ndarray,
     recent: tuple[np.ndarray, np.ndarray],
+    tested: int | None = None,
 ) -> Verdict:
     """Judge the window sums (S, W) of every series; dispersion is (S, W).
+
+    `tested` is how many series are judged in this bucket in all, when these
+    are a shard of them: the false discovery rate is kept over all of them.
 
     Only windows with the minimum effect get an exact tail probability: on a
     normal minute that is almost none of them, and it is most of a cycle's
@@ -142,7 +146,7 @@ def judge(
     window = candidate.argmin(axis=1)
     # Bonferroni over the windows of a series, then FDR across series.
     best = np.minimum(candidate.min(axis=1) * windows, 1.0)
-    discovered = benjamini_hochberg(best, rules.fdr)
+    discovered = benjamini_hochberg(best, rules.fdr, tested)
     surprising = discovered & (best <= timing.p_open)
     strong = surprising & (best <= rules.p_strong)
     one, mu_one = observed[:, 0], expected[:, 0]

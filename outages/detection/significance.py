@@ -75,16 +75,25 @@ def evidence(observed, expected, dispersion) -> np.ndarray:
     return np.where(above, np.maximum(deviance, 0.0) / np.log(10), 0.0)
 
 
-def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
-    """Which of the p-values are discoveries at false discovery rate q."""
+def benjamini_hochberg(p: np.ndarray, q: float, tested: int | None = None):
+    """Which of the p-values are discoveries at false discovery rate q.
+
+    `tested` is the number of hypotheses in all when `p` is one group of
+    them (a shard): each group then runs the procedure at level q times its
+    share of them, which is ranking its p-values against all of them. The
+    groups' false discovery rates add up to at most q (for independent
+    p-values, as the procedure itself assumes), with no group waiting for
+    the others; a lone discovery is judged exactly as with no groups.
+    """
     p = np.asarray(p, dtype=float)
-    m = p.size
+    size = p.size
+    m = max(tested or 0, size)
     if m <= 1:
         return p <= q
     order = np.argsort(p, kind="stable")
     ranked = p[order]
-    below = ranked <= q * np.arange(1, m + 1) / m
-    discoveries = np.zeros(m, dtype=bool)
+    below = ranked <= q * np.arange(1, size + 1) / m
+    discoveries = np.zeros(size, dtype=bool)
     if below.any():
         last = np.flatnonzero(below)[-1]
         discoveries[order[: last + 1]] = True

@@ -38,18 +38,22 @@ def take_in(found: dict[Key, np.ndarray], keys: list[Key], detector, length: int
     return matrix
 
 
-def reporters_per_minute(first: datetime, last: datetime) -> dict[Key, np.ndarray]:
-    """Distinct reporters per minute from `first` to `last` (inclusive)."""
+def reporters_per_minute(
+    first: datetime, last: datetime, shard: tuple[int, int] = (0, 1)
+) -> dict[Key, np.ndarray]:
+    """Distinct reporters per minute from `first` to `last` (inclusive), of
+    the services in `shard` (which, of how many; see shards.py)."""
     length = int((last - first) / MINUTE) + 1
+    which, of = shard
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT service_id, region, minute, sum(reporters)
             FROM outages_bucket
-            WHERE minute >= %s AND minute <= %s
+            WHERE minute >= %s AND minute <= %s AND service_id %% %s = %s
             GROUP BY service_id, region, minute
             """,
-            [first, last],
+            [first, last, of, which],
         )
         rows = cursor.fetchall()
     counts: dict[Key, np.ndarray] = {}

@@ -1,13 +1,14 @@
 """The detection cycle: judge every series for each minute not yet judged.
 
-The detector's arrays live in one row, locked for the cycle, so cycles that
-overlap (a slow one and the next minute's) take turns and never judge a
-minute twice. A worker that was down catches up on the minutes it missed,
+The series are spread over shards (shards.py), each a row locked for its
+shard's cycle, so cycles of a shard that overlap (a slow one and the next
+minute's) take turns and never judge a minute twice, while other shards go
+on beside them. A shard that was down catches up on the minutes it missed,
 up to a day.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -15,7 +16,17 @@ from django.utils import timezone
 
 from outages.alerts import events
 from outages.detection.clock import MINUTE, hours_of_week_from
-from outages.pipeline import concentration, counts, history, incidents, state, status
+from outages.detection.detector import Detector
+from outages.models import DetectorState, Incident
+from outages.pipeline import (
+    concentration,
+    counts,
+    history,
+    incidents,
+    shards,
+    state,
+    status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,30 +38,48 @@ SETTLE = timedelta(seconds=10)
 
 @dataclass(frozen=True)
 class Cycle:
-    minutes: int  # how many minutes were judged
+    minutes: int  # how many minutes were judged (the most of any shard)
     series: int
     changes: incidents.Applied | None = None
 
+    def __add__(self, other: "Cycle") -> "Cycle":
+        return Cycle(
+            max(self.minutes, other.minutes),
+            self.series + other.series,
+            (self.changes or incidents.Applied([], [], []))
+            + (other.changes or incidents.Applied([], [], [])),
+        )
+
 
 def detect_new_minutes(now: datetime | None = None) -> Cycle:
-    """Judge the complete minutes since the last cycle, up to `now`."""
+    """Judge the complete minutes since the last cycle, up to `now`, in
+    every shard, one after the other (the worker runs them side by side)."""
+    now = now or timezone.now()
+    done = Cycle(0, 0)
+    for shard in range(shards.count()):
+        done += detect_shard(shard, now)
+    return done
+
+
+def detect_shard(shard: int, now: datetime | None = None) -> Cycle:
+    """Judge the shard's complete minutes since its last cycle, up to `now`."""
     now = now or timezone.now()
     last = (now - SETTLE).replace(second=0, microsecond=0) - MINUTE
     with transaction.atomic():
-        row = state.locked()
+        row = state.locked(shard)
+        keys, detector, relearned = _resumed(row, shard)
         first = row.minute + MINUTE if row.minute else last
         first = max(first, last - (MAX_CATCH_UP - 1) * MINUTE)
         if first > last:
+            if relearned:
+                state.store(row, keys, detector, minute=row.minute)
             return Cycle(0, 0)
-        keys, detector = state.loaded(row)
-        if keys and detector.steps == 0:
-            # Saved by a detector this one cannot read (an upgrade): relearn
-            # from the stored counts, up to the minute the old one had judged.
-            keys, detector = history.relearned(row.minute)
         possible_before = status.possible_problems(keys, detector)
         length = int((last - first) / MINUTE) + 1
-        found = counts.reporters_per_minute(first, last)
+        found = counts.reporters_per_minute(first, last, (shard, shards.count()))
         matrix = counts.take_in(found, keys, detector, length)
+        detector.population = state.population(shard, len(keys))
+        detector.family = replace(detector.family, elsewhere=state.elsewhere(shard))
         hours = hours_of_week_from(first, length)
         changes = incidents.Applied([], [], [])
         for t in range(length):
@@ -60,7 +89,7 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             changed = opened.any() or detector.resolved_now.any()
             if changed or t == length - 1 or (ongoing.any() and t % 5 == 4):
                 at = first + (t + 1) * MINUTE
-                open_now = incidents.open_incidents()
+                open_now = _open_in(shard)
                 judged = concentration.assess(
                     keys, detector, at, trusted=incidents.places_of(open_now)
                 )
@@ -74,8 +103,36 @@ def detect_new_minutes(now: datetime | None = None) -> Cycle:
             at=last + MINUTE,
         )
         state.store(row, keys, detector, minute=last)
-        transaction.on_commit(lambda: status.publish(keys, detector, judged))
+        transaction.on_commit(lambda: status.publish(shard, keys, detector, judged))
     return Cycle(length, len(keys), changes)
+
+
+def _resumed(row, shard: int):
+    """The shard's keys and detector, and whether they were relearned from
+    the stored buckets (when its row cannot be read as it is)."""
+    keys, detector = state.loaded(row)
+    if row.shards == shards.count() and not (keys and detector.steps == 0):
+        return keys, detector, False
+    # Saved by a detector this one cannot read (an upgrade), or for another
+    # number of shards (or never, in a radar whose other shards have judged):
+    # relearn from the stored counts, up to the minute the radar had judged.
+    until = row.minute if row.shards == shards.count() else state.latest_minute()
+    if until is None:
+        return [], Detector(0, bucket_minutes=1.0), False
+    row.minute = until
+    # Rows of shards beyond the number are what the radar judged before.
+    DetectorState.objects.filter(shard__gte=shards.count()).delete()
+    return *history.relearned(until, shard), True
+
+
+def _open_in(shard: int) -> dict[int, Incident]:
+    """The open incidents of the shard's services: the only ones it may
+    update or resolve."""
+    return {
+        service_id: incident
+        for service_id, incident in incidents.open_incidents().items()
+        if shards.of(service_id) == shard
+    }
 
 
 def _announce(

@@ -17,7 +17,7 @@ from outages.alerts import events
 from outages.detection.clock import MINUTE
 from outages.detection.lifecycle import ONGOING, SUSPECTED
 from outages.models import Incident, IncidentUpdate
-from outages.pipeline import concentration, incidents, state, status
+from outages.pipeline import concentration, incidents, shards, state, status
 
 
 def mark_false_alarm(incident: Incident, note: str = "") -> Incident:
@@ -27,7 +27,8 @@ def mark_false_alarm(incident: Incident, note: str = "") -> Incident:
     with transaction.atomic():
         # The cycle's lock: no cycle is judging the series while they are
         # forgiven, and none saves arrays from before it afterwards.
-        row = state.locked()
+        shard = shards.of(incident.service_id)
+        row = state.locked(shard)
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         fields = {"false_alarm": True, "updated_at": now}
         if note:
@@ -37,7 +38,7 @@ def mark_false_alarm(incident: Incident, note: str = "") -> Incident:
             incidents.resolve(incident, now)
         Incident.objects.filter(pk=incident.pk).update(**fields)
         if was_open:
-            _forgive_service(row, incident.service_id)
+            _forgive_service(row, shard, incident.service_id)
             # Subscribers were told it opened: tell them it is over, and why
             # (made in this transaction, sent after it).
             _announce_resolved(incident.pk)
@@ -63,9 +64,9 @@ def _announce_resolved(pk: int) -> None:
     events.emit(step)
 
 
-def _forgive_service(row, service_id: int) -> None:
+def _forgive_service(row, shard: int, service_id: int) -> None:
     keys, detector = state.loaded(row)
-    if not keys or detector.steps == 0:
+    if not keys or detector.steps == 0 or row.shards != shards.count():
         # Nothing learned to forgive (or a state the cycle will relearn).
         return
     mine = np.array([service_id == s for s, _ in keys])
@@ -82,4 +83,4 @@ def _forgive_service(row, service_id: int) -> None:
         at,
         trusted=incidents.places_of(incidents.open_incidents()),
     )
-    transaction.on_commit(lambda: status.publish(keys, detector, judged))
+    transaction.on_commit(lambda: status.publish(shard, keys, detector, judged))

@@ -14,7 +14,8 @@ from outages.pipeline.counts import Key
 
 
 def family(keys: list[Key]) -> borrowing.Family:
-    """The parents of the series `keys`, in their order (one query)."""
+    """The parents of the series `keys`, in their order (one query); groups
+    are numbered as `groups()` names them."""
     categories = dict(Service.objects.values_list("id", "category"))
     groups = {name: g for g, name in enumerate(sorted(set(categories.values())))}
     index = {key: i for i, key in enumerate(keys)}
@@ -31,3 +32,8 @@ def family(keys: list[Key]) -> borrowing.Family:
         if up is not None:
             parent[i] = up
     return borrowing.family(parent, group)
+
+
+def groups() -> list[str]:
+    """The categories, in the order `family` numbers its groups."""
+    return sorted(set(Service.objects.values_list("category", flat=True)))

@@ -1,9 +1,10 @@
 """Teaching the detector a history it did not see live.
 
 Used by the demo (simulated weeks for a new database), by tests that need a
-service with weeks of history, and after an upgrade whose detector cannot
-read the state an older one saved: the detector replays the counts minute by
-minute exactly as live cycles would have.
+service with weeks of history, after an upgrade whose detector cannot read
+the state an older one saved, and when the number of shards changes: the
+detector replays the counts minute by minute exactly as live cycles would
+have.
 """
 
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from django.db import transaction
 from outages.detection.clock import MINUTE, hours_of_week_from
 from outages.detection.detector import Detector
 from outages.pipeline import counts as bucket_counts
-from outages.pipeline import state
+from outages.pipeline import shards, state
 from outages.pipeline.counts import Key
 from outages.pipeline.family import family
 
@@ -37,12 +38,18 @@ def learn_history(keys: list[Key], counts: np.ndarray, last: datetime) -> None:
     for t in range(length):
         detector.step(int(hours[t]), counts[:, t])
     with transaction.atomic():
-        row = state.locked()
-        state.store(row, list(keys), detector, minute=last)
+        for shard in range(shards.count()):
+            row = state.locked(shard)
+            which = [i for i, key in enumerate(keys) if shards.of(key[0]) == shard]
+            part = detector.part(np.array(which, dtype=int))
+            state.store(row, [keys[i] for i in which], part, minute=last)
 
 
-def relearned(last: datetime, days: int = RELEARN_DAYS) -> tuple[list[Key], Detector]:
-    """A detector taught the stored buckets of the `days` up to `last`.
+def relearned(
+    last: datetime, shard: int, days: int = RELEARN_DAYS
+) -> tuple[list[Key], Detector]:
+    """A detector taught the stored buckets of the shard's series in the
+    `days` up to `last`.
 
     Read a day at a time, so the memory it takes is a day of counts whatever
     the number of series; a series joins on the day of its first report.
@@ -53,7 +60,7 @@ def relearned(last: datetime, days: int = RELEARN_DAYS) -> tuple[list[Key], Dete
     for day in range(days):
         first = start + day * DAY
         end = min(first + DAY - MINUTE, last)
-        found = bucket_counts.reporters_per_minute(first, end)
+        found = bucket_counts.reporters_per_minute(first, end, (shard, shards.count()))
         if not keys and not found:
             continue
         length = int((end - first) / MINUTE) + 1

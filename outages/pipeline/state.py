@@ -1,21 +1,24 @@
-"""The detector's saved state: every series' arrays in one row, and its keys.
+"""The detector's saved state: each shard's series' arrays in a row, and keys.
 
-The row (`DetectorState`, NumPy's npz format in single precision) is locked
-by the cycle that advances it, so two cycles never judge the same minute;
-the read side unpacks it to draw each series' usual range. Its two blobs are
-written as often as they change: `arrays` (windows, levels of alarm) every
-cycle, `slow` (keys, seasonal profiles, dispersion) when an hour is learned
-or a series joins; both are deflated, so a cycle writes about a twentieth of
-what the whole state took before.
+A row (`DetectorState`, NumPy's npz format in single precision) is locked
+by the cycle that advances its shard, so two cycles never judge the same
+minute of it; the read side unpacks it to draw each series' usual range.
+Its two blobs are written as often as they change: `arrays` (windows,
+levels of alarm) every cycle, `slow` (keys, seasonal profiles, dispersion)
+when an hour is learned or a series joins; both are deflated, so a cycle
+writes about a twentieth of what the whole state took before.
 """
 
 import io
 import zlib
 
 import numpy as np
+from django.db.models import Max
 
+from outages.detection import borrowing
 from outages.detection.detector import SLOW, Detector
 from outages.models import DetectorState
+from outages.pipeline import family, shards
 from outages.pipeline.counts import Key
 
 
@@ -35,6 +38,34 @@ def slow_blob(keys: list[Key], detector: Detector) -> bytes:
     return _blob({**_key_arrays(keys), **{n: arrays[n] for n in SLOW}})
 
 
+def members_blob(keys: list[Key], detector: Detector) -> bytes:
+    """What the series add to their categories' typical member, by name."""
+    fam = detector.family or family.family(keys)
+    found = borrowing.members(detector.baseline, fam, detector.buckets_per_hour)
+    names = family.groups()[: found.known.shape[0]]
+    return _blob({"names": np.array(names, dtype=str), **vars(found)})
+
+
+def elsewhere(shard: int) -> borrowing.Members:
+    """What the other shards' series add to each category's typical member,
+    numbered as `family.groups()`: read each cycle, written hourly."""
+    names = family.groups()
+    index = {name: g for g, name in enumerate(names)}
+    total = borrowing.Members.none(len(names))
+    others = DetectorState.objects.exclude(shard=shard).filter(shards=shards.count())
+    for blob in others.values_list("members", flat=True):
+        if not blob:
+            continue
+        with _opened(bytes(blob)) as found:
+            rows = [index.get(str(name), -1) for name in found["names"]]
+            known = [r >= 0 for r in rows]
+            part = {f: np.zeros(getattr(total, f).shape) for f in vars(total)}
+            for f in part:
+                part[f][[r for r in rows if r >= 0]] = found[f][known]
+        total = total + borrowing.Members(**part)
+    return total
+
+
 def _key_arrays(keys: list[Key]) -> dict[str, np.ndarray]:
     return {
         "services": np.array([k[0] for k in keys], dtype=np.int64),
@@ -48,12 +79,28 @@ def _blob(arrays: dict[str, np.ndarray]) -> bytes:
         name: a.astype(np.float32) if a.dtype == np.float64 else a
         for name, a in arrays.items()
     }
+    for name in WHOLE:
+        a = single.get(name)
+        if a is not None and _whole(a):
+            single[name] = a.astype(np.uint16)
     buffer = io.BytesIO()
     np.savez(buffer, **single)
     # Deflate at its fastest: most series sit near zero and an hour's
     # expectation repeats, so the blob shrinks about five-fold, for under
     # half a second at 100,000 series (bench/scale.py).
     return zlib.compress(buffer.getvalue(), 1)
+
+
+# Counts of reporters are whole numbers: as 16-bit integers the ring of
+# observed counts deflates to three quarters of its single-precision size,
+# the largest part of what a cycle writes (bench/scale.py).
+WHOLE = ("observed",)
+
+
+def _whole(a: np.ndarray) -> bool:
+    return bool(
+        a.size == 0 or (a.min() >= 0 and a.max() < 2**16 and (a == np.round(a)).all())
+    )
 
 
 def _opened(blob: bytes):
@@ -73,6 +120,9 @@ def unpack(
             with _opened(part) as found:
                 arrays.update((name, found[name]) for name in found.files)
                 whole = SLOW[0] in found.files
+    for name in WHOLE:
+        if name in arrays and arrays[name].dtype.kind == "u":
+            arrays[name] = arrays[name].astype(np.float64)
     keys = [
         (int(s), str(r))
         for s, r in zip(arrays["services"], arrays["regions"], strict=True)
@@ -92,31 +142,59 @@ def store(row: DetectorState, keys: list[Key], detector: Detector, **fields) -> 
     """Save the detector into `row` (with any other `fields`), writing the
     slow arrays only when they changed."""
     row.arrays = fast_blob(detector)
-    changed = ["arrays", "updated_at", *fields]
+    row.series, row.shards = len(keys), shards.count()
+    changed = ["arrays", "series", "shards", "updated_at", *fields]
     if detector.slow_changed or not row.slow:
         row.slow = slow_blob(keys, detector)
-        changed.append("slow")
+        row.members = members_blob(keys, detector)
+        changed += ["slow", "members"]
     for name, value in fields.items():
         setattr(row, name, value)
     row.save(update_fields=changed)
     detector.slow_changed = False
 
 
-def locked() -> DetectorState:
-    """The state row, locked until the transaction ends (made when missing)."""
-    DetectorState.objects.get_or_create(shard=0)
-    return DetectorState.objects.select_for_update().get(shard=0)
+def locked(shard: int) -> DetectorState:
+    """The shard's row, locked until the transaction ends (made when
+    missing)."""
+    if not DetectorState.objects.exists():
+        # A new radar: every shard starts empty at once, none to relearn.
+        DetectorState.objects.bulk_create(
+            [
+                DetectorState(shard=k, shards=shards.count())
+                for k in range(shards.count())
+            ],
+            ignore_conflicts=True,
+        )
+    # A shard added to a radar that has judged is made unsaved (`shards` 0),
+    # so its cycle relearns its series.
+    DetectorState.objects.get_or_create(shard=shard)
+    return DetectorState.objects.select_for_update().get(shard=shard)
 
 
-def saved_minute():
-    """The last minute the saved state has judged, or None."""
-    return (
-        DetectorState.objects.filter(shard=0).values_list("minute", flat=True).first()
+def population(shard: int, own: int) -> int:
+    """How many series all shards judge, this one holding `own` of them."""
+    others = DetectorState.objects.exclude(shard=shard).filter(shard__lt=shards.count())
+    return own + sum(others.values_list("series", flat=True))
+
+
+def latest_minute():
+    """The last minute any shard has judged, or None."""
+    return DetectorState.objects.aggregate(latest=Max("minute"))["latest"]
+
+
+def saved_minute(shard: int):
+    """The last minute the shard's saved state has judged, or None."""
+    found = DetectorState.objects.filter(shard=shard, shards=shards.count())
+    return found.values_list("minute", flat=True).first()
+
+
+def saved(shard: int) -> tuple[list[Key], Detector]:
+    """The shard's saved keys and detector, unlocked (for reading)."""
+    found = (
+        DetectorState.objects.filter(shard=shard, shards=shards.count())
+        .values_list("arrays", "slow")
+        .first()
     )
-
-
-def saved() -> tuple[list[Key], Detector]:
-    """The saved keys and detector, unlocked (for reading)."""
-    found = DetectorState.objects.filter(shard=0).values_list("arrays", "slow").first()
     blob, slow = found or (b"", b"")
     return unpack(bytes(blob), bytes(slow))

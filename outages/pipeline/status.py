@@ -1,10 +1,10 @@
 """What the radar says about each service right now, as the last cycle left it.
 
-After each detection cycle every service's level (ok, possible, outage) and
-its places are published to Redis; the pages and the read API read them from
-there. A status that has not been renewed for STATUS_TTL_SECONDS expires, and
-every level is then "unknown": a stopped detector must never look like an
-all-clear.
+After each detection cycle of a shard, the level (ok, possible, outage) and
+the places of every service it judges are published to Redis; the pages and
+the read API read them from there. A status that has not been renewed for
+STATUS_TTL_SECONDS expires, and every level is then "unknown": a stopped
+detector must never look like an all-clear.
 """
 
 import json
@@ -14,14 +14,17 @@ import redis as redis_errors
 from django.utils import timezone
 
 from config import redis
+from outages.detection.detector import Detector
 from outages.detection.lifecycle import ONGOING, SUSPECTED
 from outages.detection.significance import WINDOWS
+from outages.pipeline import shards
 
 # Least to most severe; "unknown" is never published, only read.
 LEVELS = ("unknown", "ok", "possible", "outage")
 # What people are shown: reporters in the last 15 minutes against normal.
 SUMMARY_WINDOW_MINUTES = 15
 SUMMARY_WINDOW = WINDOWS.index(SUMMARY_WINDOW_MINUTES)
+# Each shard publishes its services' part under its own keys (":<shard>").
 STATUS_KEY = "radar:status"
 REGIONS_KEY = "radar:regions"
 # A cycle runs every minute: three missed ones mean detection has stopped.
@@ -33,8 +36,9 @@ def level_of(state: int) -> str:
     return {ONGOING: "outage", SUSPECTED: "possible"}.get(state, "ok")
 
 
-def publish(keys, detector, assessment=None) -> None:
-    """Cache every service's level after a cycle, for pages and the API.
+def publish(shard: int, keys, detector, assessment=None) -> None:
+    """Cache the level of every service of the shard after its cycle, for
+    pages and the API.
 
     Two keys: a small summary (each service's level and its elevated places,
     read by every page) and a hash of each service's places with any
@@ -80,17 +84,23 @@ def publish(keys, detector, assessment=None) -> None:
     at = timezone.now().isoformat()
     body = {"at": at, "services": services}
     pipe = redis.client().pipeline(transaction=True)
-    pipe.set(STATUS_KEY, json.dumps(body), ex=STATUS_TTL_SECONDS)
-    pipe.delete(REGIONS_KEY)
+    pipe.set(f"{STATUS_KEY}:{shard}", json.dumps(body), ex=STATUS_TTL_SECONDS)
+    pipe.delete(f"{REGIONS_KEY}:{shard}")
     if places:
         pipe.hset(
-            REGIONS_KEY,
+            f"{REGIONS_KEY}:{shard}",
             mapping={
                 k: json.dumps({"at": at, "regions": v}) for k, v in places.items()
             },
         )
-        pipe.expire(REGIONS_KEY, STATUS_TTL_SECONDS)
+        pipe.expire(f"{REGIONS_KEY}:{shard}", STATUS_TTL_SECONDS)
     pipe.execute()
+
+
+def publish_quiet() -> None:
+    """Every shard's status as after a cycle that found nothing."""
+    for shard in range(shards.count()):
+        publish(shard, [], Detector(0, bucket_minutes=1.0))
 
 
 def possible_problems(keys, detector, assessment=None) -> dict[int, list[dict]]:
@@ -128,18 +138,31 @@ def _quiet() -> dict:
 
 
 def current() -> dict:
-    """The last published status: {"at": ..., "services": {id: {...}}}."""
+    """The last published status: {"at": ..., "services": {id: {...}}}.
+
+    The shards' parts together, as old as the oldest; while any shard's part
+    has expired (its cycle has stopped) every level is unknown, as any
+    service may be one of its.
+    """
+    names = [f"{STATUS_KEY}:{shard}" for shard in range(shards.count())]
     try:
-        raw = redis.client().get(STATUS_KEY)
+        parts = redis.client().mget(names)
     except redis_errors.RedisError:
-        raw = None
-    return json.loads(raw) if raw else {"at": None, "services": {}}
+        parts = [None]
+    if not all(parts):
+        return {"at": None, "services": {}}
+    found = [json.loads(raw) for raw in parts]
+    services = {}
+    for part in found:
+        services.update(part["services"])
+    return {"at": min(part["at"] for part in found), "services": services}
 
 
 def service_places(service_id: int) -> dict:
     """Each place with activity for the service: {"at": ..., "regions": {...}}."""
     try:
-        raw = redis.client().hget(REGIONS_KEY, str(service_id))
+        name = f"{REGIONS_KEY}:{shards.of(service_id)}"
+        raw = redis.client().hget(name, str(service_id))
     except redis_errors.RedisError:
         raw = None
     return json.loads(raw) if raw else {"at": None, "regions": {}}

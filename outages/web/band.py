@@ -1,6 +1,6 @@
 """The usual range drawn around a chart: what the detector holds as normal.
 
-Each web process keeps one copy of the detector's baselines, reloaded when a
+Each web process keeps one copy of each shard's baselines, reloaded when a
 cycle has saved new ones (checked at most every RECHECK_SECONDS), and each
 series' week of expectations is computed once per copy.
 """
@@ -13,7 +13,7 @@ import numpy as np
 
 from outages.detection import baseline
 from outages.detection.clock import HOURS_PER_WEEK, epoch_minute, hours_of_week
-from outages.pipeline import state
+from outages.pipeline import shards, state
 
 # The usual range holds this share of normal buckets.
 BAND = 0.99
@@ -23,7 +23,7 @@ def expected_band(
     service_id: int, region: str, start: datetime, length: int, step_minutes: int
 ) -> list[tuple[float, float, float]] | None:
     """(expected, low, high) per bucket, or None if the series is unknown."""
-    found = _baselines().week(service_id, region)
+    found = _baselines(shards.of(service_id)).week(service_id, region)
     if found is None:
         return None
     per_hour, dispersion = found
@@ -49,11 +49,12 @@ def _nbinom_interval(mu: np.ndarray, dispersion: float):
 
 
 class _Baselines:
-    """The detector's baselines, reloaded when a new cycle has saved them."""
+    """A shard's baselines, reloaded when a new cycle has saved them."""
 
     RECHECK_SECONDS = 30
 
-    def __init__(self):
+    def __init__(self, shard: int):
+        self._shard = shard
         self._lock = threading.Lock()
         self._minute = None
         self._checked = 0.0
@@ -83,24 +84,26 @@ class _Baselines:
 
     def _reload(self) -> None:
         self._checked = time.monotonic()
-        minute = state.saved_minute()
+        minute = state.saved_minute(self._shard)
         if minute == self._minute and self._baseline is not None:
             return
-        keys, detector = state.saved()
+        keys, detector = state.saved(self._shard)
         self._index = {key: i for i, key in enumerate(keys)}
         self._baseline = detector.baseline
         self._weeks = {}
         self._minute = minute
 
 
-_baselines_by_process = _Baselines()
+_baselines_by_process: dict[int, _Baselines] = {}
+_making = threading.Lock()
 
 
-def _baselines() -> _Baselines:
-    return _baselines_by_process
+def _baselines(shard: int) -> _Baselines:
+    with _making:
+        return _baselines_by_process.setdefault(shard, _Baselines(shard))
 
 
 def forget_baselines() -> None:
-    """Drop this process's copy (tests that write detector state)."""
-    global _baselines_by_process
-    _baselines_by_process = _Baselines()
+    """Drop this process's copies (tests that write detector state)."""
+    with _making:
+        _baselines_by_process.clear()

@@ -9,7 +9,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from outages.models import DetectorState, Service
-from outages.pipeline import state
+from outages.pipeline import shards, state
 from outages.pipeline.bucketing import bucket_new_reports
 from outages.pipeline.cycle import detect_new_minutes
 from outages.pipeline.history import learn_history
@@ -35,16 +35,20 @@ def teach_quiet_weeks(service):
     if not _learned:
         keys, counts = quiet_history(service.id, NORMAL)
         learn_history(keys, counts, last=LAST_QUIET_MINUTE)
-        _learned.append(state.saved()[1])
+        _learned.append(state.saved(shards.of(service.id))[1])
         return
     keys = [(service.id, region) for region in NORMAL]
-    DetectorState.objects.update_or_create(
-        shard=0,
-        defaults={
-            "arrays": state.pack(keys, _learned[0]),
-            "minute": LAST_QUIET_MINUTE,
-        },
-    )
+    for shard in range(shards.count()):
+        # The other shards have judged the same minutes, with no series.
+        mine = shard == shards.of(service.id)
+        DetectorState.objects.update_or_create(
+            shard=shard,
+            defaults={
+                "arrays": state.pack(keys, _learned[0]) if mine else b"",
+                "shards": shards.count(),
+                "minute": LAST_QUIET_MINUTE,
+            },
+        )
 
 
 def cause_outage(client):

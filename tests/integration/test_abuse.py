@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from outages.catalog import load_catalog, lookup
 from outages.models import DetectorState, Incident, Service
+from outages.pipeline import shards
 from outages.pipeline.history import learn_history
 from outages.tasks import detect
 from reports.models import Integrator, Report
@@ -64,10 +65,12 @@ def judge_two_minutes(radar):
             at = radar["onset"] + minutes * MINUTE + timedelta(seconds=15)
             detect.delay(now=at.isoformat())
             last = at.replace(second=0) - MINUTE
+            # Every shard's task has judged the minute.
             wait_until(
-                lambda last=last: DetectorState.objects.filter(
-                    minute__gte=last
-                ).exists(),
+                lambda last=last: (
+                    DetectorState.objects.filter(minute__gte=last).count()
+                    == shards.count()
+                ),
                 timeout=60,
             )
 

@@ -1,12 +1,18 @@
+import os
+import signal
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from outages.catalog import load_catalog, lookup
-from outages.models import DetectorState, Incident, Service
+from outages.models import Bucket, DetectorState, Incident, Service
+from outages.pipeline import shards
+from outages.pipeline.bucketing import bucket_new_reports
 from outages.pipeline.history import learn_history
-from outages.tasks import detect
+from outages.tasks import detect, detect_shard
 from tests.helpers.history import quiet_history
 from tests.helpers.outage import person
 from tests.helpers.servers import celery_worker, wait_until
@@ -41,8 +47,12 @@ def test_the_worker_opens_and_resolves_an_incident_from_reports(client):
         """One cycle on the worker; done when it has judged the last minute."""
         detect.delay(now=at.isoformat())
         last = at.replace(second=0, microsecond=0) - MINUTE
+        # Every shard's task has judged the minute.
         wait_until(
-            lambda: DetectorState.objects.filter(minute__gte=last).exists(), timeout=60
+            lambda: (
+                DetectorState.objects.filter(minute__gte=last).count() == shards.count()
+            ),
+            timeout=60,
         )
 
     with celery_worker():
@@ -55,3 +65,76 @@ def test_the_worker_opens_and_resolves_an_incident_from_reports(client):
         cycle(onset + 30 * MINUTE + timedelta(seconds=15))
     incident.refresh_from_db()
     assert incident.state == Incident.State.RESOLVED
+
+
+def backends_waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        # Inside a transaction the activity is a snapshot unless cleared.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_shard_killed_mid_cycle_keeps_its_state_and_the_next_cycle_judges_it(
+    client,
+):
+    load_catalog()
+    lookup.forget()
+    tiktok = Service.objects.get(slug="tiktok")
+    onset = timezone.now().replace(second=0, microsecond=0)
+    keys, counts = quiet_history(tiktok.id, {"": 3.0, "BR": 0.5})
+    learn_history(keys, counts, last=onset - MINUTE)
+    shard = shards.of(tiktok.id)
+    before = DetectorState.objects.get(shard=shard)
+    report(client, 100)
+    bucket_new_reports()  # as the `detect` task does before the shards'
+    # The minute the surge ended (the clock may have turned during it).
+    surge = Bucket.objects.filter(region="BR").aggregate(last=Max("minute"))["last"]
+    at = surge + MINUTE + timedelta(seconds=15)
+
+    with celery_worker() as worker:
+        # The cycle judges, opens its incident and then waits to save the
+        # shard's state, where it is killed.
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "LOCK TABLE outages_detectorstate IN SHARE ROW EXCLUSIVE MODE"
+                )
+            detect_shard.delay(shard, at.isoformat())
+            wait_until(lambda: backends_waiting_for_a_lock() == 1, timeout=60)
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        wait_until(lambda: backends_waiting_for_a_lock() == 0)
+
+    after = DetectorState.objects.get(shard=shard)
+    assert after.minute == before.minute
+    assert bytes(after.arrays) == bytes(before.arrays)
+    assert not Incident.objects.exists()
+
+    with celery_worker():
+        detect_shard.delay(shard, (at + MINUTE).isoformat())
+        try:
+            incident = wait_until(
+                lambda: Incident.objects.filter(service=tiktok).first()
+            )
+        except TimeoutError:
+            with connection.cursor() as c:
+                c.execute(
+                    "select pid, state, wait_event_type, wait_event, left(query, 100)"
+                    " from pg_stat_activity where datname = current_database()"
+                )
+                print("DEBUG", c.fetchall())
+            print(
+                "DEBUG",
+                list(DetectorState.objects.values_list("shard", "minute", "shards")),
+                before.minute,
+                shard,
+                onset,
+            )
+            raise
+    # The next cycle judged the minutes of the surge, which the killed one had.
+    assert incident.opened_at <= surge + MINUTE
+    assert DetectorState.objects.get(shard=shard).minute == surge + MINUTE

@@ -65,6 +65,22 @@ def test_learning_an_hour_writes_the_profiles_and_nothing_is_lost(row):
         np.testing.assert_allclose(reread[name], values, rtol=1e-6, err_msg=name)
 
 
+def test_counts_are_stored_compactly_and_read_back_as_they_were(row):
+    detector = Detector(len(KEYS), 1.0)
+    for counts in ([3.0, 0.0, 700.0], [2.5, 1.0, 4.0]):
+        detector.step(0, np.array(counts))
+        state.store(row, KEYS, detector)
+        row.refresh_from_db()
+        _, again = state.loaded(row)
+        np.testing.assert_array_equal(
+            again.save()["observed"], detector.save()["observed"]
+        )
+        # Read back as numbers that can take the next half a reporter.
+        again.step(0, np.array([0.5, 0.5, 0.5]))
+        assert again.save()["observed"].max() == 700.0
+        assert 0.5 in again.save()["observed"]
+
+
 def test_a_whole_blob_replaces_the_profiles_it_overrides(row):
     rng = np.random.default_rng(9)
     old, new = Detector(len(KEYS), 1.0), Detector(len(KEYS), 1.0)

@@ -8,7 +8,7 @@ import time_machine
 
 from outages.detection.detector import Detector
 from outages.models import Bucket, DetectorState, Incident, Service, Symptom
-from outages.pipeline import state
+from outages.pipeline import shards, state
 from outages.pipeline.cycle import detect_new_minutes
 from tests.helpers.outage import MINUTE, NOW, surge
 
@@ -34,7 +34,8 @@ def stored_history(service, symptom, days=DAYS, rate=2):
 
 
 def an_old_state(keys, last):
-    """A saved state in a format the detector no longer reads."""
+    """A saved state in a format the detector no longer reads (of the first
+    key's shard)."""
     buffer = io.BytesIO()
     np.savez(
         buffer,
@@ -42,7 +43,12 @@ def an_old_state(keys, last):
         regions=np.array([k[1] for k in keys], dtype="U10"),
         state=np.zeros(len(keys)),
     )
-    DetectorState.objects.create(shard=0, arrays=buffer.getvalue(), minute=last)
+    DetectorState.objects.create(
+        shard=shards.of(keys[0][0]),
+        shards=shards.count(),
+        arrays=buffer.getvalue(),
+        minute=last,
+    )
 
 
 def test_an_unreadable_state_is_relearned_from_the_stored_buckets(
@@ -54,7 +60,7 @@ def test_an_unreadable_state_is_relearned_from_the_stored_buckets(
 
     with time_machine.travel(NOW + MINUTE, tick=False):
         detect_new_minutes()
-    keys, detector = state.saved()
+    keys, detector = state.saved(shards.of(tiktok.id))
     assert keys == [(tiktok.id, "")]
     # Three days replayed, and the minute since.
     assert detector.steps == DAYS * 24 * 60 + 1
@@ -77,8 +83,34 @@ def test_a_readable_state_is_not_relearned(catalog):
     for _ in range(5):
         detector.step(0, np.array([1.0]))
     DetectorState.objects.create(
-        shard=0, arrays=state.pack([(tiktok.id, "")], detector), minute=last
+        shard=shards.of(tiktok.id),
+        shards=shards.count(),
+        arrays=state.pack([(tiktok.id, "")], detector),
+        minute=last,
     )
     with time_machine.travel(NOW + MINUTE, tick=False):
         detect_new_minutes()
-    assert state.saved()[1].steps == 6
+    assert state.saved(shards.of(tiktok.id))[1].steps == 6
+
+
+def test_a_new_number_of_shards_relearns_each_shard_its_own_series(catalog, settings):
+    settings.DETECTOR_SHARDS = 1
+    login = Symptom.objects.get(slug="login")
+    two = list(Service.objects.order_by("id")[:2])
+    for service in two:
+        stored_history(service, login, days=1)
+    with time_machine.travel(NOW, tick=False):
+        detect_new_minutes()
+    # One shard holds both series, from the one minute it judged.
+    assert sorted(state.saved(0)[0]) == [(s.id, "") for s in two]
+
+    settings.DETECTOR_SHARDS = 2
+    with time_machine.travel(NOW + MINUTE, tick=False):
+        detect_new_minutes()
+    for service in two:
+        keys, detector = state.saved(shards.of(service.id))
+        assert keys == [(service.id, "")]
+        # Its stored day replayed, up to the minute the radar had judged.
+        assert detector.steps >= 24 * 60
+        assert detector.baseline.overall_seen[0] >= 23
+    assert DetectorState.objects.filter(shards=2).count() == 2

@@ -8,7 +8,7 @@ import time_machine
 from config import redis
 from outages.catalog import lookup
 from outages.models import Incident, Service
-from outages.pipeline import status
+from outages.pipeline import shards, status
 from tests.helpers.outage import MINUTE, NOW
 
 
@@ -182,7 +182,8 @@ def test_unknown_things_are_404_with_a_message(client, catalog):
 def test_answers_are_served_from_memory_for_a_few_seconds(client, catalog):
     assert get(client, "/api/v1/map").json()["regions"] == []
     published = {"at": NOW.isoformat(), "services": {}}
-    redis.client().set(status.STATUS_KEY, json.dumps(published))
+    for shard in range(shards.count()):
+        redis.client().set(f"{status.STATUS_KEY}:{shard}", json.dumps(published))
     body = get(client, "/api/v1/map").json()
     assert body["at"] is None  # still the first answer
     assert "max-age=" in get(client, "/api/v1/map")["Cache-Control"]
@@ -284,8 +285,10 @@ def test_the_read_api_is_readable_from_any_origin_but_not_the_write_api(
 
 
 def test_when_detection_has_stopped_every_level_is_unknown(client, outage_in_germany):
-    # The status expires when no cycle renews it.
-    redis.client().delete(status.STATUS_KEY, status.REGIONS_KEY)
+    # The status expires when no cycle renews it; one shard's stopping is
+    # enough, as any service may be one of its.
+    stopped = (shards.of(outage_in_germany.service_id) + 1) % shards.count()
+    redis.client().delete(f"{status.STATUS_KEY}:{stopped}")
     body = get(client, "/api/v1/services/tiktok/status").json()
     assert body["level"] == "unknown" and body["at"] is None
     listed = get(client, "/api/v1/services", limit=500).json()["results"]
