@@ -245,6 +245,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    "roll-up-hours": {
+        "task": "outages.tasks.roll_up_hours",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
+    "maintain-partitions": {
+        "task": "outages.tasks.maintain_partitions",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
     "heartbeat": {
         "task": "outages.tasks.record_heartbeat",
         "schedule": 30.0,
@@ -298,9 +308,16 @@ BUCKETING_MAX_LAG_SECONDS = env_int("BUCKETING_MAX_LAG_SECONDS", 120, minimum=1)
 # The detector's state is split into this many shards by service, each
 # judged by a task of its own each minute, so as many workers share the cycle
 # (docs/scaling.md). Four keep a cycle's tasks small on one server and let up
-# to four workers share it; changing it relearns the series from their
-# buckets, as after an upgrade.
+# to four workers share it; changing it regroups the saved series at the next
+# cycle (docs/scaling.md).
 DETECTOR_SHARDS = env_int("DETECTOR_SHARDS", 4, minimum=1)
+
+# Reports and minute buckets are kept in daily partitions for this many days
+# (docs/scaling.md); every hour of the buckets is rolled up first and kept.
+# The detector relearns from two weeks of minute buckets, so they are kept
+# longer than that.
+REPORTS_RETENTION_DAYS = env_int("REPORTS_RETENTION_DAYS", 14, minimum=1)
+MINUTE_BUCKETS_RETENTION_DAYS = env_int("MINUTE_BUCKETS_RETENTION_DAYS", 35, minimum=15)
 
 # The demo: simulated history on an empty database and a light crowd.
 DEMO = env_bool("DEMO", False)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from config import redis
 from outages.detection.clock import MINUTE, epoch_minute
 from outages.models import Bucket, DetectorState, Service, Symptom
+from outages.pipeline import partitions
 from outages.pipeline.history import learn_history
 from reports import intake
 from reports.models import Report
@@ -176,6 +177,11 @@ def backfill(now: datetime | None = None, seed: int = 2026) -> int:
     keys, counts = simulate_counts(
         rng, services, rates, epoch_minute(first), length, outages
     )
+    # The last day's buckets go to partitions of their days.
+    for back in range(2):
+        partitions.ensure(
+            partitions.MINUTE_BUCKETS, (last - back * partitions.DAY).date()
+        )
     with transaction.atomic():
         # The detector learns the week before the last day; the live cycle
         # judges the last day from the buckets, as if it had been running.

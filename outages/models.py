@@ -123,6 +123,44 @@ class Bucket(models.Model):
         return f"{self.service_id}/{self.region or '*'}/{self.symptom_id} {self.minute}"
 
 
+class HourBucket(models.Model):
+    """Reports of one service, region and symptom in one UTC hour: its minute
+    buckets summed (`pipeline/rollups.py`), kept after they are dropped.
+
+    `reporters` is the sum of the minutes' reporters: distinct within each
+    de-duplication window, so a person reporting twice an hour apart counts
+    twice, as in a chart of the minutes summed."""
+
+    service = models.ForeignKey(Service, models.CASCADE, db_index=False)
+    region = models.CharField(max_length=10, blank=True)
+    symptom = models.ForeignKey(Symptom, models.CASCADE, db_index=False)
+    hour = models.DateTimeField()
+    reports = models.PositiveIntegerField(default=0)
+    reporters = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "region", "symptom", "hour"], name="hour_bucket_key"
+            )
+        ]
+        indexes = [models.Index(fields=["hour"], name="hour_bucket_hour")]
+
+    def __str__(self):
+        return f"{self.service_id}/{self.region or '*'}/{self.symptom_id} {self.hour}"
+
+
+class Rollup(models.Model):
+    """How far the minute buckets are rolled up into hours: every hour
+    before `until` is complete in `HourBucket`."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} until {self.until}"
+
+
 class Incident(models.Model):
     """A declared outage of one service, in one or more places.
 

@@ -71,8 +71,10 @@ class Report(models.Model):
     class Meta:
         indexes = [models.Index(fields=["created_at"], name="report_created_at")]
         constraints = [
+            # With its time, as its daily partitions ask (the entry's time
+            # is its own, so an entry still stores once).
             models.UniqueConstraint(
-                fields=["intake_id"],
+                fields=["intake_id", "created_at"],
                 condition=models.Q(intake_id__isnull=False),
                 name="report_intake_id",
             )

@@ -243,6 +243,37 @@ class Detector:
         part.slow_changed = True
         return part
 
+    @classmethod
+    def joined(cls, parts: list["Detector"]) -> "Detector":
+        """One detector of the series of `parts`, in their order.
+
+        Parts that have judged different numbers of buckets (one relearned,
+        one not) meet at the clock of the furthest: each one's windows are
+        turned so its newest bucket lands where that clock puts it, and its
+        hour blocks (`shift.py`) close when that clock's do from then on.
+        They must have judged up to the same bucket."""
+        first = max(parts, key=lambda p: p.steps)
+        t = first.steps
+        saved = [p.save() for p in parts]
+        arrays = {}
+        for name in saved[0]:
+            if name == "clock":
+                arrays[name] = first.save()["clock"]
+            elif name in ("observed", "expected"):
+                arrays[name] = np.concatenate(
+                    [
+                        np.roll(p._ordered(s[name]), t % p.history, axis=1)
+                        for p, s in zip(parts, saved, strict=True)
+                    ]
+                )
+            elif name in ("sums", "residuals"):
+                arrays[name] = np.concatenate([s[name] for s in saved], axis=1)
+            else:
+                arrays[name] = np.concatenate([s[name] for s in saved])
+        detector = cls.load(arrays, first.bucket_minutes, first.rules)
+        detector.slow_changed = True
+        return detector
+
     def grow(self, extra: int) -> None:
         """Add `extra` new series, with nothing learned yet, at the end."""
         if extra <= 0:

@@ -38,7 +38,7 @@ stored AS (
         reporter, network, block, counted, source, created_at
     )
     SELECT * FROM entries
-    ON CONFLICT (intake_id) WHERE intake_id IS NOT NULL DO NOTHING
+    ON CONFLICT (intake_id, created_at) WHERE intake_id IS NOT NULL DO NOTHING
     RETURNING service_id, symptom_id, country_id, subdivision_id, counted,
               date_trunc('minute', created_at, 'UTC') AS minute
 ),

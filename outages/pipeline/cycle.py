@@ -65,6 +65,11 @@ def detect_shard(shard: int, now: datetime | None = None) -> Cycle:
     """Judge the shard's complete minutes since its last cycle, up to `now`."""
     now = now or timezone.now()
     last = (now - SETTLE).replace(second=0, microsecond=0) - MINUTE
+    if not state.current(shard) and not state.regroup():
+        # Saved for another number of shards and not regrouped: this shard
+        # relearns; the rows of shards beyond the number go now, in a
+        # transaction of their own.
+        DetectorState.objects.filter(shard__gte=shards.count()).delete()
     with transaction.atomic():
         row = state.locked(shard)
         keys, detector, relearned = _resumed(row, shard)
@@ -114,14 +119,12 @@ def _resumed(row, shard: int):
     if row.shards == shards.count() and not (keys and detector.steps == 0):
         return keys, detector, False
     # Saved by a detector this one cannot read (an upgrade), or for another
-    # number of shards (or never, in a radar whose other shards have judged):
-    # relearn from the stored counts, up to the minute the radar had judged.
+    # number of shards and not regrouped (rows at different minutes): relearn
+    # from the stored counts, up to the minute the radar had judged.
     until = row.minute if row.shards == shards.count() else state.latest_minute()
     if until is None:
         return [], Detector(0, bucket_minutes=1.0), False
     row.minute = until
-    # Rows of shards beyond the number are what the radar judged before.
-    DetectorState.objects.filter(shard__gte=shards.count()).delete()
     return *history.relearned(until, shard), True
 
 

@@ -7,6 +7,7 @@ detector replays the counts minute by minute exactly as live cycles would
 have.
 """
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -65,6 +66,10 @@ def relearned(
             continue
         length = int((end - first) / MINUTE) + 1
         matrix = bucket_counts.take_in(found, keys, detector, length)
+        # Judged as the live cycle judges it: against all shards' series,
+        # borrowing from all shards' members of a category.
+        detector.population = state.population(shard, len(keys))
+        detector.family = replace(detector.family, elsewhere=state.elsewhere(shard))
         hours = hours_of_week_from(first, length)
         for t in range(length):
             detector.step(int(hours[t]), matrix[:, t])

@@ -13,6 +13,7 @@ import io
 import zlib
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Max
 
 from outages.detection import borrowing
@@ -173,9 +174,58 @@ def locked(shard: int) -> DetectorState:
 
 
 def population(shard: int, own: int) -> int:
-    """How many series all shards judge, this one holding `own` of them."""
-    others = DetectorState.objects.exclude(shard=shard).filter(shard__lt=shards.count())
-    return own + sum(others.values_list("series", flat=True))
+    """How many series all shards judge, this one holding `own` of them.
+
+    A shard not saved yet for this number of shards is taken to hold as many
+    as this one: counting too few would loosen every shard's bar.
+    """
+    others = DetectorState.objects.exclude(shard=shard).filter(
+        shard__lt=shards.count(), shards=shards.count()
+    )
+    found = list(others.values_list("series", flat=True))
+    return own + sum(found) + own * (shards.count() - 1 - len(found))
+
+
+def regroup() -> bool:
+    """Spread the saved series over the number of shards there is now (a
+    new setting, or a radar saved in one row), each row split and joined as
+    it stands, with nothing relearned. False when a saved row cannot be read
+    as it is (saved by a detector this one cannot read, or at another minute
+    than the rest): its series must be relearned from their buckets.
+    """
+    count = shards.count()
+    with transaction.atomic():
+        # Every row, in one order, so two shards regrouping at once take turns.
+        rows = list(DetectorState.objects.select_for_update().order_by("shard"))
+        if len(rows) >= count and all(r.shards == count for r in rows[:count]):
+            return True  # done by another shard's task meanwhile
+        saved = [r for r in rows if r.shards]
+        if len({r.minute for r in saved}) > 1:
+            return False
+        found = [loaded(r) for r in saved]
+        if any(keys and detector.steps == 0 for keys, detector in found):
+            return False
+        keys = [key for part, _ in found for key in part]
+        parts = [detector for part, detector in found if part]
+        whole = Detector.joined(parts) if parts else Detector(0, 1.0)
+        minute = saved[0].minute if saved else None
+        DetectorState.objects.filter(shard__gte=count).delete()
+        for shard in range(count):
+            which = [i for i, key in enumerate(keys) if shards.of(key[0]) == shard]
+            row, _ = DetectorState.objects.get_or_create(shard=shard)
+            mine = whole.part(np.array(which, dtype=int))
+            store(row, [keys[i] for i in which], mine, minute=minute)
+    return True
+
+
+def current(shard: int) -> bool:
+    """Whether the shard's row was saved for the number of shards there is
+    (or is new to a radar that has saved none)."""
+    found = DetectorState.objects.filter(shard=shard).values_list("shards", flat=True)
+    mine = found.first()
+    if mine == shards.count():
+        return True
+    return mine is None and not DetectorState.objects.filter(shards__gt=0).exists()
 
 
 def latest_minute():

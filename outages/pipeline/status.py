@@ -24,11 +24,19 @@ LEVELS = ("unknown", "ok", "possible", "outage")
 # What people are shown: reporters in the last 15 minutes against normal.
 SUMMARY_WINDOW_MINUTES = 15
 SUMMARY_WINDOW = WINDOWS.index(SUMMARY_WINDOW_MINUTES)
-# Each shard publishes its services' part under its own keys (":<shard>").
+# Each shard publishes its services' part under keys of its own, named with
+# the number of shards, so parts of an earlier split are never read with
+# those of this one (`part_keys`).
 STATUS_KEY = "radar:status"
 REGIONS_KEY = "radar:regions"
 # A cycle runs every minute: three missed ones mean detection has stopped.
 STATUS_TTL_SECONDS = 180
+
+
+def part_keys(shard: int) -> tuple[str, str]:
+    """The shard's status and regions keys."""
+    suffix = f"{shards.count()}:{shard}"
+    return f"{STATUS_KEY}:{suffix}", f"{REGIONS_KEY}:{suffix}"
 
 
 def level_of(state: int) -> str:
@@ -83,17 +91,18 @@ def publish(shard: int, keys, detector, assessment=None) -> None:
         entry["level"] = max(levels, key=LEVELS.index)
     at = timezone.now().isoformat()
     body = {"at": at, "services": services}
+    status_key, regions_key = part_keys(shard)
     pipe = redis.client().pipeline(transaction=True)
-    pipe.set(f"{STATUS_KEY}:{shard}", json.dumps(body), ex=STATUS_TTL_SECONDS)
-    pipe.delete(f"{REGIONS_KEY}:{shard}")
+    pipe.set(status_key, json.dumps(body), ex=STATUS_TTL_SECONDS)
+    pipe.delete(regions_key)
     if places:
         pipe.hset(
-            f"{REGIONS_KEY}:{shard}",
+            regions_key,
             mapping={
                 k: json.dumps({"at": at, "regions": v}) for k, v in places.items()
             },
         )
-        pipe.expire(f"{REGIONS_KEY}:{shard}", STATUS_TTL_SECONDS)
+        pipe.expire(regions_key, STATUS_TTL_SECONDS)
     pipe.execute()
 
 
@@ -144,7 +153,7 @@ def current() -> dict:
     has expired (its cycle has stopped) every level is unknown, as any
     service may be one of its.
     """
-    names = [f"{STATUS_KEY}:{shard}" for shard in range(shards.count())]
+    names = [part_keys(shard)[0] for shard in range(shards.count())]
     try:
         parts = redis.client().mget(names)
     except redis_errors.RedisError:
@@ -161,8 +170,7 @@ def current() -> dict:
 def service_places(service_id: int) -> dict:
     """Each place with activity for the service: {"at": ..., "regions": {...}}."""
     try:
-        name = f"{REGIONS_KEY}:{shards.of(service_id)}"
-        raw = redis.client().hget(name, str(service_id))
+        raw = redis.client().hget(part_keys(shards.of(service_id))[1], str(service_id))
     except redis_errors.RedisError:
         raw = None
     return json.loads(raw) if raw else {"at": None, "regions": {}}

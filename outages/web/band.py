@@ -100,7 +100,9 @@ _making = threading.Lock()
 
 def _baselines(shard: int) -> _Baselines:
     with _making:
-        return _baselines_by_process.setdefault(shard, _Baselines(shard))
+        if shard not in _baselines_by_process:
+            _baselines_by_process[shard] = _Baselines(shard)
+        return _baselines_by_process[shard]
 
 
 def forget_baselines() -> None:

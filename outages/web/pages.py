@@ -129,6 +129,8 @@ def incident(request, pk):
         timezone.now(), (incident.resolved_at or timezone.now()) + timedelta(hours=1)
     )
     step = 1 if end - start <= timedelta(hours=6) else 15
+    if start < timezone.now() - timedelta(days=settings.MINUTE_BUCKETS_RETENTION_DAYS):
+        step = 60  # its minutes are gone; its hours are kept
     found = points(incident.service_id, start, end, step)
     context = {
         "share_title": sentences.incident_title(incident),

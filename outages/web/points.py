@@ -1,7 +1,8 @@
 """Counts over time for charts and the series API, read from the buckets.
 
-One query per answer, whatever the window: buckets are summed in SQL to the
-resolution asked for, and the usual range comes from `band`.
+One query per answer, whatever the window: buckets (minutes, and the hourly
+roll-ups for hours and coarser) are summed in SQL to the resolution asked
+for, and the usual range comes from `band`.
 """
 
 import math
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from outages.detection.clock import MINUTE, epoch_minute
 from outages.models import Bucket
+from outages.pipeline import rollups
 from outages.pipeline.status import SUMMARY_WINDOW_MINUTES
 from outages.web.band import expected_band
 
@@ -46,21 +48,44 @@ def counts(
     region: str = Bucket.WORLDWIDE,
     symptom_id: int | None = None,
 ) -> dict[datetime, tuple[int, int]]:
-    """Reports and distinct reporters per bucket of `step_minutes`, from SQL."""
-    where = "service_id = %s AND region = %s AND minute >= %s AND minute < %s"
-    params = [service_id, region, start, end]
+    """Reports and distinct reporters per bucket of `step_minutes`, from SQL.
+
+    Buckets of an hour or more read the hourly roll-ups where they are
+    complete and the minute buckets after them, so they reach back past the
+    minute buckets' retention; finer ones read the minutes there are.
+    """
+    where = "service_id = %s AND region = %s AND {t} >= %s AND {t} < %s"
+    params = [service_id, region]
     if symptom_id is not None:
         where += " AND symptom_id = %s"
         params.append(symptom_id)
+    rolled = rollups.rolled_until() if step_minutes % 60 == 0 else None
+    split = max(start, min(rolled, end)) if rolled else start
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT date_bin(%s, minute, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t,
+            SELECT date_bin(%s, t, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS b,
                    sum(reports), sum(reporters)
-            FROM outages_bucket WHERE {where}
-            GROUP BY t
+            FROM (
+                SELECT hour AS t, reports, reporters FROM outages_hourbucket
+                WHERE {where.format(t="hour")}
+                UNION ALL
+                SELECT minute, reports, reporters FROM outages_bucket
+                WHERE {where.format(t="minute")}
+            ) found
+            GROUP BY b
             """,
-            [timedelta(minutes=step_minutes), *params],
+            [
+                timedelta(minutes=step_minutes),
+                *params[:2],
+                start,
+                split,
+                *params[2:],
+                *params[:2],
+                split,
+                end,
+                *params[2:],
+            ],
         )
         return {t: (int(r), int(p)) for t, r, p in cursor.fetchall()}
 

@@ -5,6 +5,7 @@ import pytest
 
 from outages.detection.clock import hours_of_week
 from outages.detection.detector import Detector
+from outages.detection.lifecycle import ONGOING
 from outages.detection.replay import replay
 from outages.detection.simulation import START_EPOCH_MINUTE
 
@@ -187,3 +188,39 @@ def test_a_series_that_opens_again_and_again_needs_more_to_open_once_more():
     opened = [bool(((alerts >= a) & (alerts < a + 60)).any()) for a in onsets]
     # Two open; then what shows less than they did does not, the higher does.
     assert opened == [True, True, False, False, True]
+
+
+def test_detectors_joined_judge_each_series_as_its_own_did():
+    rng = np.random.default_rng(21)
+    rates = np.array([2.0, 5.0, 0.5, 9.0, 3.0])
+    end = START_EPOCH_MINUTE + 2 * 1440 + 200
+    # Two shards' detectors that began about a day apart (one relearned,
+    # say): their windows' rings are half a turn apart at the same minute.
+    first, second = Detector(3, 1.0), Detector(2, 1.0)
+    for detector, rate, start in (
+        (first, rates[:3], START_EPOCH_MINUTE),
+        (second, rates[3:], START_EPOCH_MINUTE + 1440 + 30),
+    ):
+        detector.population = 5
+        for minute in range(start, end):
+            detector.step(int(hours_of_week(minute)), rng.poisson(rate) * 1.0)
+    assert first.steps != second.steps
+
+    joined = Detector.joined([first, second])
+    joined.population = 5
+    assert joined.steps == first.steps
+    # A surge in one series of each: judged alike, bucket by bucket (before
+    # either reaches the end of an hour's block, which the joined detector
+    # closes at the first's time).
+    for minute in range(end, end + 8):
+        counts = rng.poisson(rates) * 1.0 + np.array([0, 40, 0, 0, 60.0])
+        hour = int(hours_of_week(minute))
+        apart = [first.step(hour, counts[:3]), second.step(hour, counts[3:])]
+        together = joined.step(hour, counts)
+        for a, b, t in zip(*apart, together, strict=True):
+            np.testing.assert_allclose(t, np.r_[a, b])
+        np.testing.assert_allclose(
+            joined.window_observed,
+            np.r_[first.window_observed, second.window_observed],
+        )
+    assert joined.states.state[[1, 4]].tolist() == [ONGOING, ONGOING]

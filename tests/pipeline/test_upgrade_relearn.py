@@ -93,7 +93,9 @@ def test_a_readable_state_is_not_relearned(catalog):
     assert state.saved(shards.of(tiktok.id))[1].steps == 6
 
 
-def test_a_new_number_of_shards_relearns_each_shard_its_own_series(catalog, settings):
+def test_a_new_number_of_shards_splits_the_saved_series_without_relearning(
+    catalog, settings
+):
     settings.DETECTOR_SHARDS = 1
     login = Symptom.objects.get(slug="login")
     two = list(Service.objects.order_by("id")[:2])
@@ -110,7 +112,40 @@ def test_a_new_number_of_shards_relearns_each_shard_its_own_series(catalog, sett
     for service in two:
         keys, detector = state.saved(shards.of(service.id))
         assert keys == [(service.id, "")]
-        # Its stored day replayed, up to the minute the radar had judged.
-        assert detector.steps >= 24 * 60
-        assert detector.baseline.overall_seen[0] >= 23
+        # Split as it stood, and one more minute judged: not relearned.
+        assert detector.steps == 2
     assert DetectorState.objects.filter(shards=2).count() == 2
+
+
+def test_a_radar_saved_in_one_row_is_split_into_shards_as_it_stands(catalog):
+    tiktok, other = Service.objects.order_by("id")[:2]
+    last = NOW.replace(second=0) - MINUTE
+    keys = [(tiktok.id, ""), (tiktok.id, "DE"), (other.id, "")]
+    detector = Detector(3, 1.0)
+    for _ in range(5):
+        detector.step(0, np.array([1.0, 2.0, 3.0]))
+    # As the migration leaves a state saved before shards.
+    DetectorState.objects.create(
+        shard=0, shards=1, arrays=state.pack(keys, detector), minute=last
+    )
+    with time_machine.travel(NOW + MINUTE, tick=False):
+        detect_new_minutes()
+    for service in (tiktok, other):
+        found, saved = state.saved(shards.of(service.id))
+        assert found == [k for k in keys if k[0] == service.id]
+        assert saved.steps == 6
+    assert DetectorState.objects.count() == shards.count()
+
+
+def test_rows_at_different_minutes_are_relearned_from_the_buckets(catalog, settings):
+    login = Symptom.objects.get(slug="login")
+    tiktok = Service.objects.get(slug="tiktok")
+    last = stored_history(tiktok, login, days=1)
+    settings.DETECTOR_SHARDS = 2
+    for shard, minute in ((0, last), (1, last - MINUTE)):
+        DetectorState.objects.create(shard=shard, shards=1, minute=minute)
+    with time_machine.travel(NOW + MINUTE, tick=False):
+        detect_new_minutes()
+    keys, detector = state.saved(shards.of(tiktok.id))
+    assert keys == [(tiktok.id, "")]
+    assert detector.steps >= 24 * 60

@@ -183,7 +183,7 @@ def test_answers_are_served_from_memory_for_a_few_seconds(client, catalog):
     assert get(client, "/api/v1/map").json()["regions"] == []
     published = {"at": NOW.isoformat(), "services": {}}
     for shard in range(shards.count()):
-        redis.client().set(f"{status.STATUS_KEY}:{shard}", json.dumps(published))
+        redis.client().set(status.part_keys(shard)[0], json.dumps(published))
     body = get(client, "/api/v1/map").json()
     assert body["at"] is None  # still the first answer
     assert "max-age=" in get(client, "/api/v1/map")["Cache-Control"]
@@ -288,7 +288,7 @@ def test_when_detection_has_stopped_every_level_is_unknown(client, outage_in_ger
     # The status expires when no cycle renews it; one shard's stopping is
     # enough, as any service may be one of its.
     stopped = (shards.of(outage_in_germany.service_id) + 1) % shards.count()
-    redis.client().delete(f"{status.STATUS_KEY}:{stopped}")
+    redis.client().delete(status.part_keys(stopped)[0])
     body = get(client, "/api/v1/services/tiktok/status").json()
     assert body["level"] == "unknown" and body["at"] is None
     listed = get(client, "/api/v1/services", limit=500).json()["results"]
