@@ -15,8 +15,12 @@ so once an hour. The largest value is the largest blob of any shard.
 
 The ceiling, measured in the same run, is the whole state as one plain blob,
 which is what every cycle wrote before: the ratio is the share of it a cycle
-still writes. Not measured here: the PostgreSQL write itself, and the record
-outage replay.
+still writes. Not measured here: the PostgreSQL write itself.
+
+Then the record outage is replayed through the batch API (bench/replay.py;
+--no-replay skips it), and the last line gives both:
+`cycle_100k_s=... cycle_1m_s=... bytes_per_cycle_100k=...
+replay_reports_per_s=... replay_lag_p99_s=... replay_detect_minutes=...`.
 """
 
 import multiprocessing
@@ -34,6 +38,7 @@ import django
 django.setup()
 
 import numpy as np  # noqa: E402
+import replay  # noqa: E402  (bench/replay.py)
 from detection import (  # noqa: E402
     FILL_BUCKETS,
     WARM_HOURS,
@@ -144,10 +149,19 @@ def main() -> None:
             f"  {largest / 1e6:10.1f}  {whole / 1e6:8.1f}  {written / whole:13.3f}"
         )
     million = found.get(1_000_000, (float("nan"),))[0]
-    print(
+    line = (
         f"cycle_100k_s={found[100_000][0]:.2f} cycle_1m_s={million:.2f}"
         f" bytes_per_cycle_100k={found[100_000][1]}"
     )
+    if "--no-replay" not in sys.argv:
+        print("\nThe record outage replayed (bench/replay.py):", flush=True)
+        replayed = replay.replay()
+        line += (
+            f" replay_reports_per_s={replayed['accepted_per_s']:.1f}"
+            f" replay_lag_p99_s={replayed['lag_p99_s']:.2f}"
+            f" replay_detect_minutes={replayed['detect_minutes']:.1f}"
+        )
+    print(line)
 
 
 if __name__ == "__main__":
