@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import ingest  # bench/ingest.py
@@ -122,9 +123,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from outages.models import Service
+from outages.pipeline import partitions
 from outages.pipeline.history import learn_history
 from reports.models import Integrator
 
+# The cluster is kept between runs: today's partitions may be missing.
+partitions.maintain()
 rates = json.loads({json.dumps(json.dumps(rates))})
 tokens = []
 for i in range({TOKENS}):
@@ -241,6 +245,7 @@ def get(url: str) -> dict:
 
 def poll(base: str, surge_at: float, found: dict, stop: threading.Event) -> None:
     """When the incident and each country of the big service first show."""
+    surge_wall = time.time() - (time.monotonic() - surge_at)
     while not stop.wait(POLL_SECONDS):
         try:
             incidents = get(f"{base}/api/v1/incidents?service={BIG}")["results"]
@@ -248,7 +253,13 @@ def poll(base: str, surge_at: float, found: dict, stop: threading.Event) -> None
         except OSError:
             continue
         now = time.monotonic() - surge_at
-        if incidents and "incident" not in found:
+        # Only an incident of the surge, not one the steady traffic opened.
+        opened = [
+            i
+            for i in incidents
+            if datetime.fromisoformat(i["opened_at"]).timestamp() >= surge_wall
+        ]
+        if opened and "incident" not in found:
             found["incident"] = now
         for region in places:
             for service in region["services"]:

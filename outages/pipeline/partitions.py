@@ -13,16 +13,20 @@ dropped before they are. Dropping a partition is instant and leaves no dead
 rows behind, where deleting old rows would rewrite the table.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
 # Partitions made ahead of today, so midnight never waits for the task.
 AHEAD_DAYS = 3
+LOCK_TIMEOUT_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -82,16 +86,20 @@ def ensure(table: Table, day: date) -> bool:
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     end = start + DAY
     with transaction.atomic(), connection.cursor() as cursor:
-        # One maker at a time; the table's writers go on meanwhile.
+        # One maker at a time.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table.name])
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         if cursor.fetchone()[0]:
             return False
+        _briefly(cursor)
         default = f"{table.name}_default"
         cursor.execute(
             f"CREATE TABLE {name} (LIKE {table.name} INCLUDING DEFAULTS"
             " INCLUDING CONSTRAINTS)"
         )
+        # No row of the day may reach the default partition while its rows
+        # move out (the attach would fail on it).
+        cursor.execute(f"LOCK TABLE {default} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(
             f"WITH moved AS (DELETE FROM {default} WHERE {table.column} >= %s"
             f" AND {table.column} < %s RETURNING *)"
@@ -115,6 +123,7 @@ def drop_before(table: Table, day: date) -> list[str]:
             break
         name = name_of(table, old)
         with transaction.atomic(), connection.cursor() as cursor:
+            _briefly(cursor)
             cursor.execute(f"ALTER TABLE {table.name} DETACH PARTITION {name}")
             cursor.execute(f"DROP TABLE {name}")
         dropped.append(name)
@@ -126,6 +135,14 @@ def drop_before(table: Table, day: date) -> list[str]:
     return dropped
 
 
+def _briefly(cursor) -> None:
+    """Attaching and detaching lock the table against its writers and
+    readers, after waiting for the transactions under way (a detection
+    cycle reads the buckets for seconds): give up rather than hold every
+    one of them up behind the wait; the next run tries again."""
+    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
+
+
 def maintain(now: datetime | None = None) -> Maintained:
     """Make the partitions of today and the next days; drop those past
     their retention (minute buckets only once their hours are rolled up)."""
@@ -134,15 +151,20 @@ def maintain(now: datetime | None = None) -> Maintained:
     today = (now or timezone.now()).astimezone(UTC).date()
     made, dropped = [], []
     for table in TABLES:
-        for ahead in range(AHEAD_DAYS + 1):
-            day = today + ahead * DAY
-            if ensure(table, day):
-                made.append(name_of(table, day))
-        keep_from = today - table.retention_days() * DAY
-        if table is MINUTE_BUCKETS:
-            rolled = rollups.rolled_until()
-            keep_from = min(keep_from, rolled.date() if rolled else date.min)
-        dropped += drop_before(table, keep_from)
+        try:
+            for ahead in range(AHEAD_DAYS + 1):
+                day = today + ahead * DAY
+                if ensure(table, day):
+                    made.append(name_of(table, day))
+            keep_from = today - table.retention_days() * DAY
+            if table is MINUTE_BUCKETS:
+                rolled = rollups.rolled_until()
+                keep_from = min(keep_from, rolled.date() if rolled else date.min)
+            dropped += drop_before(table, keep_from)
+        except OperationalError:
+            # A lock not had in time (lock_timeout): the next run tries again,
+            # days ahead of the one that needs it.
+            log.warning("Partitions of %s not maintained this time", table.name)
     return Maintained(made, dropped)
 
 
@@ -152,7 +174,8 @@ def partitioned(cursor, table: Table, constraints: list[str]) -> None:
     Its primary key becomes (id, time), as PostgreSQL asks of a partitioned
     table's unique keys; ids still come from one sequence, so each stays
     unique. `constraints` are the statements that remake its keys, indexes
-    and foreign keys on the new table.
+    and foreign keys on the new table. The table is locked while its rows
+    are copied, once.
     """
     t, column = table.name, table.column
     cursor.execute(f"ALTER TABLE {t} RENAME TO {t}_unpartitioned")
@@ -171,8 +194,12 @@ def partitioned(cursor, table: Table, constraints: list[str]) -> None:
     cursor.execute(
         f"SELECT DISTINCT ({column} AT TIME ZONE 'UTC')::date FROM {t}_unpartitioned"
     )
-    days = {row[0] for row in cursor.fetchall()}
+    # Days within the retention get partitions; older rows wait in the
+    # default one until retention removes them (a long history would need
+    # thousands of partitions made, and locked, in this one transaction).
     today = timezone.now().astimezone(UTC).date()
+    oldest = today - table.retention_days() * DAY
+    days = {row[0] for row in cursor.fetchall() if row[0] >= oldest}
     days |= {today + n * DAY for n in range(AHEAD_DAYS + 1)}
     for day in sorted(days):
         start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)

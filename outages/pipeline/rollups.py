@@ -18,6 +18,7 @@ from outages.models import Rollup
 from reports import log
 
 HOUR = timedelta(hours=1)
+IN_FLIGHT = timedelta(minutes=2)
 CURSOR = "hours"
 # Hours summed per transaction, so a first roll-up of a long history is
 # done in steps.
@@ -47,7 +48,10 @@ def rolled_until() -> datetime | None:
 
 def complete_before(now: datetime | None = None) -> datetime:
     """The hours before this one are over and fully bucketed."""
-    now = now or timezone.now()
+    # A report is stamped in its web process a moment before it reaches the
+    # log, and two processes may append out of order: an hour is done a
+    # little after it ends.
+    now = (now or timezone.now()) - IN_FLIGHT
     oldest = log.backlog().oldest
     return _hour(min(now, oldest) if oldest else now)
 

@@ -60,7 +60,8 @@ def counts(
         where += " AND symptom_id = %s"
         params.append(symptom_id)
     rolled = rollups.rolled_until() if step_minutes % 60 == 0 else None
-    split = max(start, min(rolled, end)) if rolled else start
+    # Hours from the roll-ups, up to the last whole hour before `end`.
+    split = max(start, min(rolled, align(end, 60))) if rolled else start
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

@@ -10,6 +10,7 @@ from django.db import connection
 
 from outages.models import Bucket, HourBucket, Service, Symptom
 from outages.pipeline import partitions, rollups
+from outages.web import points
 from reports import log
 from reports.models import Report
 from tests.helpers.outage import person
@@ -86,6 +87,13 @@ def test_the_hourly_roll_up_is_the_sum_of_its_minutes(login):
         assert hour.reports == hour.reporters + 60
     # The hour under way is not complete: it waits for the next roll-up.
     assert rollups.rolled_until() == NOW.replace(minute=0, second=0)
+
+    # A window ending inside a rolled-up hour counts that hour's minutes
+    # before its end, not the whole hour.
+    found = points.counts(service.id, first, first + 2.5 * HOUR, 60)
+    assert sorted(found) == [first, first + HOUR, first + 2 * HOUR]
+    assert found[first][1] == reporters[:60].sum()
+    assert found[first + 2 * HOUR][1] == reporters[120:150].sum()
 
 
 def test_the_roll_up_waits_for_reports_still_in_the_intake_log(client, login):
