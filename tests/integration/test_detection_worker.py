@@ -32,15 +32,20 @@ def report(client, people, start=0):
         assert response.status_code == 201
 
 
-def test_the_worker_opens_and_resolves_an_incident_from_reports(client):
+def quiet_tiktok():
+    """TikTok with two quiet weeks learned up to the minute before this one,
+    so reports sent now land in a minute to judge; and this minute."""
     load_catalog()
     lookup.forget()
     tiktok = Service.objects.get(slug="tiktok")
-    # Learned up to two minutes ago, so the surge lands in a minute to judge.
-    now = timezone.now()
-    onset = now.replace(second=0, microsecond=0)
+    onset = timezone.now().replace(second=0, microsecond=0)
     keys, counts = quiet_history(tiktok.id, {"": 3.0, "BR": 0.5})
     learn_history(keys, counts, last=onset - MINUTE)
+    return tiktok, onset
+
+
+def test_the_worker_opens_and_resolves_an_incident_from_reports(client):
+    tiktok, onset = quiet_tiktok()
     report(client, 60)
 
     def cycle(at):
@@ -81,12 +86,7 @@ def backends_waiting_for_a_lock() -> int:
 def test_a_shard_killed_mid_cycle_keeps_its_state_and_the_next_cycle_judges_it(
     client,
 ):
-    load_catalog()
-    lookup.forget()
-    tiktok = Service.objects.get(slug="tiktok")
-    onset = timezone.now().replace(second=0, microsecond=0)
-    keys, counts = quiet_history(tiktok.id, {"": 3.0, "BR": 0.5})
-    learn_history(keys, counts, last=onset - MINUTE)
+    tiktok, _ = quiet_tiktok()
     shard = shards.of(tiktok.id)
     before = DetectorState.objects.get(shard=shard)
     report(client, 100)
