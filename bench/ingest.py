@@ -236,15 +236,12 @@ def gunicorn(app: str, port: int, *extra: str) -> list:
         BIN / "gunicorn",
         *extra,
         app,
-        "--preload",
+        "-c",
+        "python:config.gunicorn",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(WORKERS),
-        "--access-logfile",
-        "-",
-        "--error-logfile",
-        "-",
     ]
 
 

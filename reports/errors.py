@@ -6,8 +6,7 @@ get their answers through `handle_api_exception`, the plain single-report view
 through `error_response`; both answer alike.
 """
 
-import json
-
+import orjson
 import redis
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
@@ -79,9 +78,11 @@ def handle_api_exception(exc, context):
 
 
 def json_response(data, status_code: int) -> HttpResponse:
-    """`data` as compact UTF-8 JSON, as DRF's JSONRenderer writes it."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body, content_type="application/json", status=status_code)
+    """`data` as compact UTF-8 JSON, as DRF's JSONRenderer writes it (orjson:
+    a batch's answer has a thousand results)."""
+    return HttpResponse(
+        orjson.dumps(data), content_type="application/json", status=status_code
+    )
 
 
 def error_response(exc: Exception) -> HttpResponse | None:

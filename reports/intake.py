@@ -56,7 +56,9 @@ class IdempotencyMismatch(Exception):
     """The key was already used for a different request."""
 
 
-@dataclass(frozen=True)
+# The values a report passes through are slotted, not frozen: a batch makes
+# several a report, and a frozen one takes twice as long to build.
+@dataclass(slots=True)
 class Draft:
     """A validated report, not yet stored."""
 
@@ -69,7 +71,7 @@ class Draft:
     subdivision: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Accepted:
     id: str  # the intake log's entry id, stable from the moment of the answer
     counted: bool
@@ -195,7 +197,7 @@ def accept_report(
     return _answer(draft, outcome.logged[0], outcome)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BatchItem:
     draft: Draft
     reporter: str  # already keyed: the reporter hash

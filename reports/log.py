@@ -20,6 +20,7 @@ from django.conf import settings
 from config import redis
 
 STREAM = "radar:intake"
+WAITING = "radar:intake:waiting"  # reports in the log
 RATE_WINDOW_SECONDS = 60
 IDEMPOTENCY_SECONDS = 24 * 3600
 
@@ -28,9 +29,25 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 # entry repeats its names unless they match the first entry of its node, and
 # the backlog lives in memory.
 
-_ACCEPT_ONE = """
+# The reports waiting in the log are counted in a key of their own, since an
+# entry holds one report or a whole batch. A log from before the count is
+# counted by its entries once.
+_WAITING = """
+local function waiting(stream, size)
+  local n = redis.call('GET', size)
+  if n then return tonumber(n) end
+  n = redis.call('XLEN', stream)
+  redis.call('SET', size, n)
+  return n
+end
+"""
+
+_ACCEPT_ONE = (
+    _WAITING
+    + """
 -- KEYS: stream, reporter rate, address rate, de-dup mark, idempotency ('' if
---       none), the network's counted reporters for the service
+--       none), the network's counted reporters for the service, the count of
+--       reports waiting
 -- ARGV: reporter limit, address limit, network cap, rate window, de-dup
 --       seconds, backlog bound, idempotency seconds, fingerprint,
 --       then s y c d r w b o t
@@ -39,7 +56,7 @@ if idem ~= '' then
   local earlier = redis.call('GET', idem)
   if earlier then return {'replay', earlier} end
 end
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[6]) then return {'full', 0} end
+if waiting(KEYS[1], KEYS[7]) >= tonumber(ARGV[6]) then return {'full', 0} end
 local reporter = redis.call('INCR', KEYS[2])
 if reporter == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
 local address = redis.call('INCR', KEYS[3])
@@ -61,56 +78,103 @@ end
 local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[9], 'y', ARGV[10],
   'c', ARGV[11], 'd', ARGV[12], 'r', ARGV[13], 'w', ARGV[14], 'b', ARGV[15],
   'n', counted, 'o', ARGV[16], 't', ARGV[17])
+redis.call('INCR', KEYS[7])
 if idem ~= '' then
   redis.call('SET', idem, ARGV[8] .. ' ' .. ARGV[17] .. ' ' .. id .. ':' .. counted,
     'EX', ARGV[7])
 end
 return {'ok', id .. ':' .. counted}
 """
+)
 
-_ACCEPT_BATCH = """
--- KEYS: stream, idempotency ('' if none), then k allowance counters (one per
---       service and minute), then one de-dup mark per entry that names its
---       reporter
+# A batch is one entry: its reports packed in `m` (a line each, fields
+# s y c d r w b apart by tabs) and whether each counts in `n` (a 1 or 0 each,
+# in order); a report's id is the entry's with its position. One entry
+# instead of a thousand costs Redis, the web process and bucketing a fraction
+# of the work per report (docs/ingest.md).
+_ACCEPT_BATCH = (
+    _WAITING
+    + """
+-- KEYS: stream, idempotency ('' if none), the count of reports waiting, then
+--       k allowance counters (one per service and minute), then one de-dup
+--       mark per entry that names its reporter
 -- ARGV: backlog bound, de-dup seconds, idempotency seconds, fingerprint,
---       source, time, allowance, k, then per entry: s y c d r w b, 1 if it
---       has a mark, and its allowance counter (1..k, 0 for none)
+--       source, time, allowance, k, the packed reports, then per report: 1 if
+--       it has a mark, and its allowance counter (1..k, 0 for none)
 local idem = KEYS[2]
 if idem ~= '' then
   local earlier = redis.call('GET', idem)
   if earlier then return {'replay', earlier} end
 end
-local n = (#ARGV - 8) / 9
-if redis.call('XLEN', KEYS[1]) + n > tonumber(ARGV[1]) then return {'full', 0} end
-local allowance, mark = tonumber(ARGV[7]), 3 + tonumber(ARGV[8])
-local answers = {}
+local n = (#ARGV - 9) / 2
+if waiting(KEYS[1], KEYS[3]) + n > tonumber(ARGV[1]) then return {'full', 0} end
+local allowance, mark = tonumber(ARGV[7]), 4 + tonumber(ARGV[8])
+local flags = {}
 for i = 0, n - 1 do
-  local a = 9 + i * 9
+  local a = 10 + i * 2
   local counted = '1'
-  if ARGV[a + 7] == '1' then
+  if ARGV[a] == '1' then
     counted = redis.call('SET', KEYS[mark], '1', 'NX', 'EX', ARGV[2]) and '1' or '0'
     mark = mark + 1
   end
-  local counter = tonumber(ARGV[a + 8])
+  local counter = tonumber(ARGV[a + 1])
   if counted == '1' and counter > 0 then
-    local used = redis.call('INCR', KEYS[2 + counter])
-    if used == 1 then redis.call('EXPIRE', KEYS[2 + counter], 120) end
+    local used = redis.call('INCR', KEYS[3 + counter])
+    if used == 1 then redis.call('EXPIRE', KEYS[3 + counter], 120) end
     if used > allowance then counted = '0' end
   end
-  local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[a], 'y', ARGV[a + 1],
-    'c', ARGV[a + 2], 'd', ARGV[a + 3], 'r', ARGV[a + 4], 'w', ARGV[a + 5],
-    'b', ARGV[a + 6], 'n', counted, 'o', ARGV[5], 't', ARGV[6])
-  answers[i + 1] = id .. ':' .. counted
+  flags[i + 1] = counted
 end
-local joined = table.concat(answers, ',')
+local counted = table.concat(flags)
+local id = redis.call('XADD', KEYS[1], '*', 'm', ARGV[9], 'n', counted,
+  'k', n, 'o', ARGV[5], 't', ARGV[6])
+redis.call('INCRBY', KEYS[3], n)
+local answer = id .. '/' .. counted
 if idem ~= '' then
-  redis.call('SET', idem, ARGV[4] .. ' ' .. ARGV[6] .. ' ' .. joined, 'EX', ARGV[3])
+  redis.call('SET', idem, ARGV[4] .. ' ' .. ARGV[6] .. ' ' .. answer, 'EX', ARGV[3])
 end
-return {'ok', joined}
+return {'ok', answer}
 """
+)
+
+# Trims the log up to and with `last` once bucketing has moved it. With the
+# number of reports moved (ARGV[2]), it trims only if those entries are still
+# there (a later pass may have trimmed them first, and trimming is always of a
+# prefix); without it (-1), it counts the reports of what it trims, the rare
+# leftovers of a pass that died after its commit.
+_TRIM = (
+    _WAITING
+    + """
+-- KEYS: stream, the count of reports waiting
+-- ARGV: the smallest id to keep, reports moved up to it (-1: count them)
+local moved = tonumber(ARGV[2])
+local below = '(' .. ARGV[1]
+if moved < 0 then
+  moved = 0
+  for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', below)) do
+    local k = 1
+    local fields = entry[2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 'k' then k = tonumber(fields[i + 1]) end
+    end
+    moved = moved + k
+  end
+elseif #redis.call('XRANGE', KEYS[1], '-', below, 'COUNT', 1) == 0 then
+  return 0
+end
+waiting(KEYS[1], KEYS[2])
+local trimmed = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+if redis.call('XLEN', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[2], 0)
+elseif trimmed > 0 then
+  redis.call('DECRBY', KEYS[2], moved)
+end
+return trimmed
+"""
+)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     """A report as the log holds it (an empty string for no country or
     subdivision, as Redis cannot hold a null)."""
@@ -126,7 +190,7 @@ class Entry:
     block: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Logged:
     """The log's answer for one report: its stream id and whether it counts."""
 
@@ -166,7 +230,20 @@ def parse_stamp(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+def batch_id(entry_id: str, position: int) -> str:
+    """The id of a batch's report: its entry's, and where it stands in it."""
+    return f"{entry_id}-{position}"
+
+
 def _logged(joined: str) -> tuple[Logged, ...]:
+    if "/" in joined:  # a batch: its entry id, then a 1 or 0 per report
+        entry_id, flags = joined.split("/")
+        return tuple(
+            Logged(id=batch_id(entry_id, position), counted=flag == "1")
+            for position, flag in enumerate(flags)
+        )
+    # A single report, or a batch answered before batches were one entry
+    # (kept with its idempotency key for a day).
     answers = []
     for answer in joined.split(","):
         id_, counted = answer.rsplit(":", 1)
@@ -210,6 +287,11 @@ def _batch_script(client):
     return client.register_script(_ACCEPT_BATCH)
 
 
+@lru_cache(maxsize=4)
+def _trim_script(client):
+    return client.register_script(_TRIM)
+
+
 def append_one(
     entry: Entry,
     address: str,
@@ -229,6 +311,7 @@ def append_one(
             _dedup_key(entry.service_id, entry.reporter),
             idempotency,
             f"radar:cap:{entry.service_id}:{entry.network}",
+            WAITING,
         ],
         args=[
             settings.REPORTS_PER_MINUTE,
@@ -271,6 +354,7 @@ def append_batch(
     keys = [
         STREAM,
         idempotency,
+        WAITING,
         *(f"radar:allow:{scope}:{s}:{minute}" for s in counters),
     ]
     args = [
@@ -282,15 +366,46 @@ def append_batch(
         stamp(created_at),
         allowance,
         len(counters),
+        "\n".join("\t".join(map(str, _values(entry))) for entry, _ in entries),
     ]
     for entry, deduplicated in entries:
         if deduplicated:
             keys.append(_dedup_key(entry.service_id, entry.reporter))
-        args.extend(_values(entry))
         args.append(1 if deduplicated else 0)
         args.append(counters.get(entry.service_id, 0))
     reply = _batch_script(redis.client())(keys=keys, args=args)
     return _outcome(reply, fingerprint, created_at)
+
+
+def unpack(entry_id: str, fields: dict) -> list[tuple]:
+    """An entry's reports as (id, s, y, c, d, r, w, b, counted), in order; the
+    fields as Redis gives them (bytes)."""
+    flags = fields[b"n"].decode()
+    if b"m" not in fields:
+        # Entries logged before reports carried their network have none.
+        return [
+            (
+                entry_id,
+                *(fields[name].decode() for name in (b"s", b"y", b"c", b"d", b"r")),
+                fields.get(b"w", b"").decode(),
+                fields.get(b"b", b"").decode(),
+                flags == "1",
+            )
+        ]
+    return [
+        (batch_id(entry_id, position), *line.split("\t"), flag == "1")
+        for position, (line, flag) in enumerate(
+            zip(fields[b"m"].decode().split("\n"), flags, strict=True)
+        )
+    ]
+
+
+def trim(up_to: str, moved: int = -1) -> int:
+    """Trim the log up to and with entry `up_to`, `moved` reports in all if
+    known; the number of entries trimmed."""
+    milliseconds, sequence = up_to.split("-")
+    keep = f"{milliseconds}-{int(sequence) + 1}"
+    return _trim_script(redis.client())(keys=[STREAM, WAITING], args=[keep, moved])
 
 
 @dataclass(frozen=True)
@@ -298,16 +413,18 @@ class Backlog:
     """Reports in the log that bucketing has not moved yet (as far as Redis
     knows: entries are trimmed right after the move commits)."""
 
-    entries: int
+    reports: int
     oldest: datetime | None
 
 
 def backlog(timeout: float | None = None) -> Backlog:
     client = redis.client(timeout) if timeout else redis.client()
     with client.pipeline(transaction=False) as pipe:
+        pipe.get(WAITING)
         pipe.xlen(STREAM)
         pipe.xrange(STREAM, count=1)
-        length, first = pipe.execute()
+        waiting, length, first = pipe.execute()
     if not first:
-        return Backlog(length, None)
-    return Backlog(length, parse_stamp(first[0][1][b"t"].decode()))
+        return Backlog(0, None)
+    reports = length if waiting is None else int(waiting)
+    return Backlog(reports, parse_stamp(first[0][1][b"t"].decode()))

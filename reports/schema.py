@@ -72,7 +72,14 @@ def items_refused_alone(result, generator, request, public):
 class BatchResult(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(["accepted", "rejected"])
-    id = serializers.CharField(required=False, help_text=ID_HELP)
+    id = serializers.CharField(
+        required=False,
+        help_text=(
+            "The batch's entry in the intake log and the report's place among "
+            "the accepted ones (`<milliseconds>-<sequence>-<n>`), stable from "
+            "the moment of the answer."
+        ),
+    )
     counted = serializers.BooleanField(required=False)
     service = serializers.CharField(required=False)
     symptom = serializers.CharField(required=False)

@@ -77,8 +77,7 @@ pids+=($!)
 keep_alive beat .run/beat.log \
   .venv/bin/celery -A config beat --loglevel=INFO --schedule .run/celerybeat-schedule &
 pids+=($!)
-.venv/bin/gunicorn config.wsgi --preload --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
-  --access-logfile - --error-logfile - &
+.venv/bin/gunicorn config.wsgi -c python:config.gunicorn --bind "127.0.0.1:$PORT" &
 pids+=($!)
 
 echo

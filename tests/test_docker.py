@@ -195,7 +195,8 @@ def test_web_healthcheck_passes_against_gunicorn_with_the_example_settings(
     env = {**django_env(), "WEB_CONCURRENCY": "1"}
     log = tmp_path / "gunicorn.log"
     # As the image runs it: the app loaded before the port opens.
-    gunicorn = ["gunicorn", "config.wsgi", "--preload", "--bind", address]
+    gunicorn = ["gunicorn", "config.wsgi", "-c", "python:config.gunicorn"]
+    gunicorn += ["--bind", address]
     with log.open("w") as log_file:
         server = subprocess.Popen(
             [sys.executable, "-m", *gunicorn],
@@ -241,9 +242,8 @@ def test_image_runs_gunicorn_as_a_non_root_user():
     final_stage = dockerfile.rsplit("\nFROM ", 1)[1]
     [user] = re.findall(r"^USER (\S+)", final_stage, re.MULTILINE)
     assert user.split(":")[0] not in {"root", "0"}
-    assert '"gunicorn", "config.wsgi", "--preload", "--bind", "0.0.0.0:8000"' in (
-        final_stage
-    )
+    assert '"gunicorn", "config.wsgi", "-c", "python:config.gunicorn"' in final_stage
+    assert '"--bind", "0.0.0.0:8000"' in final_stage
     assert "EXPOSE 8000" in final_stage
 
 

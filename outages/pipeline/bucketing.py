@@ -80,12 +80,6 @@ class Pass:
     buckets: int
 
 
-def _after(entry_id: str) -> str:
-    """The smallest stream id above `entry_id`."""
-    milliseconds, sequence = entry_id.split("-")
-    return f"{milliseconds}-{int(sequence) + 1}"
-
-
 def _locked_cursor(cursor) -> str:
     cursor.execute(
         "INSERT INTO reports_intakecursor (name, last_id) VALUES (%s, '0-0') "
@@ -99,56 +93,82 @@ def _locked_cursor(cursor) -> str:
     return cursor.fetchone()[0]
 
 
+COLUMNS = (
+    "ids",
+    "services",
+    "symptoms",
+    "countries",
+    "subdivisions",
+    "reporters",
+    "networks",
+    "blocks",
+    "counted",
+    "sources",
+    "times",
+)
+
+
+def _read(client, last: str, limit: int) -> tuple[list, int]:
+    """The entries after `last` holding about `limit` reports (at least one
+    entry), and how many reports they hold.
+
+    An entry holds one report or a whole batch, so the log is read in pages
+    sized by what the entries so far held.
+    """
+    entries, reports, page = [], 0, 16
+    while reports < limit:
+        found = client.xrange(log.STREAM, min=f"({last}", count=page)
+        for entry in found:
+            entries.append(entry)
+            reports += int(entry[1].get(b"k", 1))
+            if reports >= limit:
+                return entries, reports
+        if len(found) < page:
+            break
+        last = found[-1][0].decode()
+        page = min(512, max(1, (limit - reports) * len(entries) // reports))
+    return entries, reports
+
+
 def _columns(entries) -> dict[str, list]:
-    columns = {
-        name: []
-        for name in (
-            "ids",
-            "services",
-            "symptoms",
-            "countries",
-            "subdivisions",
-            "reporters",
-            "networks",
-            "blocks",
-            "counted",
-            "sources",
-            "times",
-        )
-    }
+    columns = {name: [] for name in COLUMNS}
     for entry_id, fields in entries:
-        columns["ids"].append(entry_id.decode())
-        columns["services"].append(int(fields[b"s"]))
-        columns["symptoms"].append(int(fields[b"y"]))
-        columns["countries"].append(fields[b"c"].decode() or None)
-        columns["subdivisions"].append(fields[b"d"].decode() or None)
-        columns["reporters"].append(fields[b"r"].decode())
-        # Entries logged before reports carried their network have none.
-        columns["networks"].append(fields.get(b"w", b"").decode())
-        columns["blocks"].append(fields.get(b"b", b"").decode())
-        columns["counted"].append(fields[b"n"] == b"1")
-        columns["sources"].append(fields[b"o"].decode())
-        columns["times"].append(fields[b"t"].decode())
+        source, time = fields[b"o"].decode(), fields[b"t"].decode()
+        for id_, s, y, c, d, r, w, b, counted in log.unpack(entry_id.decode(), fields):
+            columns["ids"].append(id_)
+            columns["services"].append(int(s))
+            columns["symptoms"].append(int(y))
+            columns["countries"].append(c or None)
+            columns["subdivisions"].append(d or None)
+            columns["reporters"].append(r)
+            columns["networks"].append(w)
+            columns["blocks"].append(b)
+            columns["counted"].append(counted)
+            columns["sources"].append(source)
+            columns["times"].append(time)
     return columns
 
 
 def move_batch(limit: int, trim: bool = True) -> Pass:
-    """Move up to `limit` log entries; `trim=False` leaves them in the log
-    (as a pass that died right after its commit would)."""
+    """Move the log entries holding about `limit` reports; `trim=False`
+    leaves them in the log (as a pass that died right after its commit
+    would)."""
     client = redis.client()
     with transaction.atomic(), connection.cursor() as cursor:
         last = _locked_cursor(cursor)
         # Whatever an earlier pass committed but did not trim goes first.
-        client.xtrim(log.STREAM, minid=_after(last), approximate=False)
-        entries = client.xrange(log.STREAM, min=f"({last}", count=limit)
+        if last != "0-0":
+            log.trim(last)
+        entries, held = _read(client, last, limit)
         if not entries:
             return Pass(0, 0)
         params = _columns(entries)
-        params.update(last=params["ids"][-1], cursor=CURSOR)
+        moved_to = entries[-1][0].decode()
+        params.update(last=moved_to, cursor=CURSOR)
         cursor.execute(MOVE_SQL, params)
         reports, buckets = cursor.fetchone()
     if trim:
-        client.xtrim(log.STREAM, minid=_after(params["last"]), approximate=False)
+        log.trim(moved_to, held)
     return Pass(reports, buckets)
 
 

@@ -29,7 +29,7 @@ def readyz(request):
         # waiting for it.
         with contextlib.suppress(redis.RedisError):
             backlog = log.backlog(health.PROBE_TIMEOUT)
-            body["intake_backlog"] = backlog.entries
+            body["intake_backlog"] = backlog.reports
             body["bucketing_lag_seconds"] = round(
                 bucketing.lag_of(backlog).total_seconds(), 3
             )

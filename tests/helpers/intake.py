@@ -1,14 +1,13 @@
 """The intake log seen from a test: what waits in it, and what was moved."""
 
-from config import redis
 from outages.pipeline.bucketing import bucket_new_reports
 from reports import log
 from reports.models import Report
 
 
 def logged() -> int:
-    """Entries waiting in the intake log."""
-    return redis.client().xlen(log.STREAM)
+    """Reports waiting in the intake log."""
+    return log.backlog().reports
 
 
 def stored():

@@ -153,6 +153,8 @@ class World:
                 "-m",
                 "gunicorn",
                 "config.wsgi",
+                "-c",
+                "python:config.gunicorn",
                 "--bind",
                 f"127.0.0.1:{self.web_port}",
                 "--workers",

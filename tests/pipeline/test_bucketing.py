@@ -1,9 +1,12 @@
 from datetime import UTC, datetime
 
 import time_machine
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
 
 from outages.models import Bucket
 from outages.pipeline.bucketing import bucket_new_reports, bucketing_lag, move_batch
+from reports import log
 from reports.models import IntakeCursor, Report
 from tests.helpers.intake import logged
 from tests.helpers.outage import person
@@ -125,3 +128,49 @@ def test_bucketing_moves_in_log_order_across_batches(client, catalog):
         list(Report.objects.order_by("id").values_list("intake_id", flat=True)) == ids
     )
     assert IntakeCursor.objects.get().last_id == ids[-1]
+
+
+def batch_of(client, size, region="DE"):
+    user, _ = User.objects.get_or_create(username="integrator")
+    token, _ = Token.objects.get_or_create(user=user)
+    item = {"service": "tiktok", "symptom": "login", "region": region}
+    response = client.post(
+        "/api/v1/reports/batch",
+        {"reports": [item] * size},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert response.status_code == 200
+    return [item["id"] for item in response.json()["results"]]
+
+
+def test_a_pass_takes_whole_batches_about_its_limit_in_reports(client, catalog):
+    report(client, region="DE", agent="A")
+    ids = batch_of(client, 4) + batch_of(client, 4)
+    report(client, region="DE", agent="B")
+    # The single report and the first batch reach the limit of 3.
+    assert move_batch(3).reports == 5
+    assert logged() == 5
+    assert move_batch(100).reports == 5
+    assert logged() == 0
+    assert set(ids) <= set(Report.objects.values_list("intake_id", flat=True))
+    assert counts(region="")[("", "login", bucketing_minute())][0] == 10
+
+
+def test_a_batch_left_by_a_pass_that_died_after_its_commit_is_trimmed_once(
+    client, catalog
+):
+    batch_of(client, 3)
+    report(client, region="DE", agent="A")
+    assert move_batch(100, trim=False).reports == 4
+    batch_of(client, 2)
+    assert logged() == 6  # moved but not trimmed, and the new batch
+    assert bucket_new_reports().reports == 2
+    assert logged() == 0
+    # The late trim of the first pass finds its entries gone: nothing counted
+    # off twice.
+    last = IntakeCursor.objects.get().last_id
+    assert log.trim(last, 4) == 0
+    batch_of(client, 2)
+    assert logged() == 2
+    assert Report.objects.count() == 6  # the last batch still waits

@@ -108,7 +108,7 @@ def test_the_roll_up_waits_for_reports_still_in_the_intake_log(client, login):
             content_type="application/json",
             **person(1),
         )
-    assert response.status_code == 201 and log.backlog().entries == 1
+    assert response.status_code == 201 and log.backlog().reports == 1
 
     with time_machine.travel(NOW, tick=False):
         rollups.roll_up()

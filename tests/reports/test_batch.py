@@ -2,7 +2,9 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
+from config import redis
 from outages.models import Bucket
+from reports import log
 from tests.helpers.intake import logged, stored
 
 URL = "/api/v1/reports/batch"
@@ -71,7 +73,6 @@ def test_a_batch_where_every_item_is_bad_gets_400(client, token):
 
 
 def test_anonymous_entries_count_without_leaving_a_dedup_mark(client, token):
-    from config import redis
 
     item = {"service": "tiktok", "symptom": "login", "region": "DE"}
     named = {**item, "reporter": "u1"}
@@ -116,3 +117,67 @@ def test_a_batch_key_reused_for_another_batch_is_422(client, token):
     assert response.status_code == 422
     assert "already used for a different request" in response.json()["detail"]
     assert stored().count() == 1
+
+
+def batch(client, token, *people, key=None, region="DE"):
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    if key:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    body = {
+        "reports": [
+            {"service": "tiktok", "symptom": "login", "region": region, "reporter": p}
+            for p in people
+        ]
+    }
+    return client.post(URL, body, content_type="application/json", **headers)
+
+
+def test_a_batch_is_one_log_entry_and_each_report_keeps_its_answered_id(client, token):
+    answer = batch(client, token, "u1", "u2", "u1").json()
+    [(entry_id, _)] = redis.client().xrange(log.STREAM)
+    ids = [item["id"] for item in answer["results"]]
+    assert ids == [f"{entry_id.decode()}-{i}" for i in range(3)]
+    assert logged() == 3
+    reports = stored().order_by("id")
+    assert list(reports.values_list("intake_id", "counted")) == [
+        (ids[0], True),
+        (ids[1], True),
+        (ids[2], False),
+    ]
+    assert logged() == 0 and redis.client().xlen(log.STREAM) == 0
+    assert Bucket.objects.get(region="DE").reporters == 2
+
+
+def test_the_backlog_bound_counts_the_reports_of_a_batch(client, token, settings):
+    settings.INTAKE_BACKLOG_MAX_ENTRIES = 4
+    assert batch(client, token, "a", "b", "c").status_code == 200
+    refused = batch(client, token, "d", "e")
+    assert refused.status_code == 503 and refused["Retry-After"]
+    assert logged() == 3
+    stored()  # moved: room again
+    assert batch(client, token, "d", "e").status_code == 200
+    assert stored().count() == 5
+
+
+def test_a_batch_answered_before_batches_were_one_entry_replays_as_it_was(
+    client, token
+):
+    # A key kept from then: the answer per report, apart by commas.
+    first = batch(client, token, "u1", key="old").json()
+    key = log.idempotency_key(
+        "token:" + str(Token.objects.get(key=token).user_id), "old"
+    )
+    fingerprint, stamped, _ = redis.client().get(key).decode().split(" ", 2)
+    redis.client().set(key, f"{fingerprint} {stamped} 1700000000000-0:1")
+    replay = batch(client, token, "u1", key="old")
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json()["results"][0]["id"] == "1700000000000-0"
+    assert first["results"][0]["id"] != "1700000000000-0"
+
+
+def test_deeply_nested_json_is_malformed_not_an_error(client, token):
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    body = '{"reports": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.post(URL, body, content_type="application/json", **headers)
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
