@@ -19,8 +19,9 @@ buckets. Last, several clients POST 1000-report batches with an API token
     .venv/bin/python bench/ingest.py
 
 The last line is `ingest_ratio=<x> batch_reports_per_s=<y> lag_p99_s=<z>`.
-Logs and wrk's own output are kept in .run/bench/. WEB_CONCURRENCY sets the
-gunicorn workers of both servers (default 3, as `make run`).
+Logs and wrk's own output are kept in .run/bench/. Both servers run with
+config/gunicorn.py, as `make run` does: WEB_CONCURRENCY and WEB_THREADS set
+their processes and threads.
 """
 
 import contextlib
@@ -47,11 +48,14 @@ import psycopg
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from config import gunicorn as server_settings  # noqa: E402
+
 RUN = ROOT / ".run" / "bench"
 BIN = ROOT / ".venv" / "bin"
 
-WORKERS = int(os.environ.get("WEB_CONCURRENCY", "3"))
-ROUNDS = 3
+WORKERS = int(os.environ.get("WEB_CONCURRENCY") or server_settings.default_workers())
+ROUNDS = 5  # each round draws how the connections spread over the processes
 ROUND_SECONDS = 10  # each round, and the batch run; warm-ups take 3 s
 # Enough connections to keep every gunicorn worker busy with a queue behind
 # it; one wrk thread, because wrk shares the cores with the servers.

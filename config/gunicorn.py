@@ -2,18 +2,27 @@
 the image (docker/Dockerfile), the benchmarks and the fault drill.
 
 `gunicorn config.wsgi -c python:config.gunicorn --bind ...`; WEB_CONCURRENCY
-sets the processes, WEB_THREADS the threads in each.
+sets the processes (default: two a core, at most eight), WEB_THREADS the
+threads in each (default 4).
 """
 
 import gc
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+
+def default_workers() -> int:
+    """Two processes a core this process may run on, at most eight: with
+    threads, more wait on each other's locks than they serve."""
+    return min(2 * len(os.sched_getaffinity(0)), 8)
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 # Threads: a report waits for Redis to sync the intake log to disk, and a page
 # for PostgreSQL; while one request waits, its process serves another, and a
 # client's connection is kept alive between its requests. Measured against
-# one request per process: 1.4x the reports a second on the same two cores
-# (docs/ingest.md).
+# one request per process: 1.4x the reports a second on the same two cores,
+# and a batch of a thousand reports in each of four processes at once, twice
+# as many (docs/ingest.md).
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 # The master loads the app, SciPy included, before it opens the port; the
