@@ -170,7 +170,8 @@ class ReportBatchApi(APIView):
 
     def post(self, request):
         _refuse_large_bodies(request, BATCH_MAX_BYTES)
-        body = _json_body(request, BATCH_MAX_BYTES)
+        # Django's request: DRF's content_type keeps the header's parameters.
+        body = _json_body(request._request, BATCH_MAX_BYTES)
         entries = body.get("reports") if isinstance(body, dict) else None
         if not isinstance(entries, list) or not entries:
             raise exceptions.ValidationError(

@@ -181,3 +181,22 @@ def test_deeply_nested_json_is_malformed_not_an_error(client, token):
     response = client.post(URL, body, content_type="application/json", **headers)
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [
+        ("application/json; charset=utf-8", 200),
+        ("application/json; charset=latin-1", 200),
+        ("application/x-www-form-urlencoded", 415),
+    ],
+)
+def test_a_batch_is_read_by_its_media_type_and_charset(
+    client, token, content_type, status
+):
+    body = '{"reports": [{"service": "tiktok", "symptom": "login"}]}'
+    response = client.post(
+        URL, body, content_type=content_type, HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    assert response.status_code == status
+    assert stored().count() == (status == 200)
