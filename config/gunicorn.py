@@ -12,8 +12,13 @@ import os
 
 def default_workers() -> int:
     """Two processes a core this process may run on, at most eight: with
-    threads, more wait on each other's locks than they serve."""
-    return min(2 * len(os.sched_getaffinity(0)), 8)
+    threads, more wait on each other's locks than they serve. (A container
+    limited by a CPU quota sees the host's cores: set WEB_CONCURRENCY.)"""
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:  # macOS
+        cores = os.cpu_count() or 1
+    return min(2 * cores, 8)
 
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
@@ -24,7 +29,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 # and a batch of a thousand reports in each of four processes at once, twice
 # as many (docs/ingest.md).
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS") or 4)
 # The master loads the app, SciPy included, before it opens the port; the
 # workers fork from it warm (config/wsgi.py).
 preload_app = True

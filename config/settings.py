@@ -94,7 +94,7 @@ def _database(url: str, name: str = "DATABASE_URL") -> dict:
             f"{name} must be a postgres:// URL, not {url.split(':', 1)[0]!r}"
         )
     # No health check before each request: it costs a round trip per report.
-    # After a PostgreSQL restart each web worker answers one request with 503
+    # After a PostgreSQL restart each web thread answers one request with 503
     # (nothing stored) and then reconnects.
     return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=False)
 

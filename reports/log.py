@@ -137,35 +137,42 @@ return {'ok', answer}
 """
 )
 
-# Trims the log up to and with `last` once bucketing has moved it. With the
-# number of reports moved (ARGV[2]), it trims only if those entries are still
-# there (a later pass may have trimmed them first, and trimming is always of a
-# prefix); without it (-1), it counts the reports of what it trims, the rare
-# leftovers of a pass that died after its commit.
+# Trims the log up to and with `last` once bucketing has moved it, and counts
+# off the number of reports moved (ARGV[2]) if it trimmed anything: a later
+# pass may have trimmed those entries first, and as every trim is of a prefix
+# up to a committed cursor, it then took all of them. Without the number
+# (-1), it counts the reports of what it trims, the rare leftovers of a pass
+# that died after its commit. A short log left behind is
+# counted afresh: whatever made the count drift (a process of an older
+# version during an upgrade, a hand-made XTRIM) is mended within a pass.
+RECOUNT_BELOW = 64  # entries
+
 _TRIM = (
     _WAITING
     + """
 -- KEYS: stream, the count of reports waiting
--- ARGV: the smallest id to keep, reports moved up to it (-1: count them)
-local moved = tonumber(ARGV[2])
-local below = '(' .. ARGV[1]
-if moved < 0 then
-  moved = 0
-  for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', below)) do
+-- ARGV: the smallest id to keep, reports moved up to it (-1: count them),
+--       the length under which the log is counted afresh
+local function reports_in(entries)
+  local n = 0
+  for _, entry in ipairs(entries) do
     local k = 1
     local fields = entry[2]
     for i = 1, #fields, 2 do
       if fields[i] == 'k' then k = tonumber(fields[i + 1]) end
     end
-    moved = moved + k
+    n = n + k
   end
-elseif #redis.call('XRANGE', KEYS[1], '-', below, 'COUNT', 1) == 0 then
-  return 0
+  return n
+end
+local moved = tonumber(ARGV[2])
+if moved < 0 then
+  moved = reports_in(redis.call('XRANGE', KEYS[1], '-', '(' .. ARGV[1]))
 end
 waiting(KEYS[1], KEYS[2])
 local trimmed = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
-if redis.call('XLEN', KEYS[1]) == 0 then
-  redis.call('SET', KEYS[2], 0)
+if redis.call('XLEN', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('SET', KEYS[2], reports_in(redis.call('XRANGE', KEYS[1], '-', '+')))
 elseif trimmed > 0 then
   redis.call('DECRBY', KEYS[2], moved)
 end
@@ -405,7 +412,9 @@ def trim(up_to: str, moved: int = -1) -> int:
     known; the number of entries trimmed."""
     milliseconds, sequence = up_to.split("-")
     keep = f"{milliseconds}-{int(sequence) + 1}"
-    return _trim_script(redis.client())(keys=[STREAM, WAITING], args=[keep, moved])
+    return _trim_script(redis.client())(
+        keys=[STREAM, WAITING], args=[keep, moved, RECOUNT_BELOW]
+    )
 
 
 @dataclass(frozen=True)

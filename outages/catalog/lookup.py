@@ -7,6 +7,7 @@ has keeps serving, so reports are still validated and accepted.
 """
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -36,24 +37,33 @@ class _Catalog:
         self.symptoms: dict[str, int] = {}
         self.places: dict[str, Place] = {}
         self.names: dict[str, str] = {}
+        self._refreshing = threading.Lock()
 
     def fresh(self) -> "_Catalog":
         if time.monotonic() - self.loaded_at > REFRESH_SECONDS:
-            try:
-                self._load()
-            except DatabaseError:
-                if not self.places:
-                    raise
-                log.warning("catalog refresh failed; serving the copy in memory")
-                self.loaded_at = time.monotonic() - REFRESH_SECONDS + RETRY_SECONDS
+            # A web process serves from several threads: one refreshes while
+            # the others keep reading the copy they have.
+            with self._refreshing:
+                if time.monotonic() - self.loaded_at > REFRESH_SECONDS:
+                    self._refresh()
         return self
+
+    def _refresh(self) -> None:
+        try:
+            self._load()
+        except DatabaseError:
+            if not self.places:
+                raise
+            log.warning("catalog refresh failed; serving the copy in memory")
+            self.loaded_at = time.monotonic() - REFRESH_SECONDS + RETRY_SECONDS
 
     def _load(self) -> None:
         services = dict(Service.objects.filter(active=True).values_list("slug", "id"))
         symptoms = dict(Symptom.objects.values_list("slug", "id"))
         if not self.places:
-            self.places = _places()
+            # Names first: whoever sees the places finds their names.
             self.names = dict(Region.objects.values_list("code", "name"))
+            self.places = _places()
         self.services, self.symptoms = services, symptoms
         self.loaded_at = time.monotonic()
 

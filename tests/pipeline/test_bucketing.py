@@ -4,6 +4,7 @@ import time_machine
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
+from config import redis
 from outages.models import Bucket
 from outages.pipeline.bucketing import bucket_new_reports, bucketing_lag, move_batch
 from reports import log
@@ -157,20 +158,58 @@ def test_a_pass_takes_whole_batches_about_its_limit_in_reports(client, catalog):
     assert counts(region="")[("", "login", bucketing_minute())][0] == 10
 
 
+def waiting() -> int:
+    """The count the backlog bound reads, as Redis holds it."""
+    return int(redis.client().get(log.WAITING) or 0)
+
+
 def test_a_batch_left_by_a_pass_that_died_after_its_commit_is_trimmed_once(
-    client, catalog
+    client, catalog, monkeypatch
 ):
+    monkeypatch.setattr(log, "RECOUNT_BELOW", 0)  # the count as kept, unmended
     batch_of(client, 3)
-    report(client, region="DE", agent="A")
-    assert move_batch(100, trim=False).reports == 4
+    assert move_batch(100, trim=False).reports == 3
+    first_end = IntakeCursor.objects.get().last_id
     batch_of(client, 2)
-    assert logged() == 6  # moved but not trimmed, and the new batch
-    assert bucket_new_reports().reports == 2
-    assert logged() == 0
-    # The late trim of the first pass finds its entries gone: nothing counted
-    # off twice.
-    last = IntakeCursor.objects.get().last_id
-    assert log.trim(last, 4) == 0
-    batch_of(client, 2)
-    assert logged() == 2
-    assert Report.objects.count() == 6  # the last batch still waits
+    assert waiting() == 5  # moved but not trimmed, and the new batch
+    # The next pass trims the leftovers first, counting them off.
+    assert move_batch(1).reports == 2
+    assert waiting() == 0
+    batch_of(client, 4)
+    # The first pass's trim, late: its entries are gone, nothing is counted
+    # off twice while newer reports wait.
+    assert log.trim(first_end, 3) == 0
+    assert waiting() == 4
+    assert bucket_new_reports().reports == 4
+    assert waiting() == 0
+    assert Report.objects.count() == 9
+
+
+def test_a_short_log_is_counted_afresh_after_a_drift(client, catalog):
+    for i in range(5):
+        client.post(
+            "/api/v1/reports",
+            {"service": "tiktok", "symptom": "login"},
+            content_type="application/json",
+            **person(100 + i),
+        )
+    batch_of(client, 3)
+    redis.client().set(log.WAITING, 500)  # as an older process might leave it
+    assert move_batch(2).reports == 2
+    assert waiting() == 6  # three single reports and the batch of three
+
+
+def test_a_pass_reads_the_log_in_pages_and_stops_at_its_limit(client, catalog):
+    for i in range(40):
+        client.post(
+            "/api/v1/reports",
+            {"service": "tiktok", "symptom": "login"},
+            content_type="application/json",
+            **person(200 + i),
+        )
+    batch_of(client, 30)
+    assert move_batch(35).reports == 35  # more than one page of entries
+    assert waiting() == 35
+    # The last five single reports reach the limit; the batch moves whole.
+    assert move_batch(6).reports == 35
+    assert waiting() == 0 and Report.objects.count() == 70
