@@ -11,9 +11,9 @@ import os
 
 
 def default_workers() -> int:
-    """Two processes a core this process may run on, at most eight: with
-    threads, more wait on each other's locks than they serve. (A container
-    limited by a CPU quota sees the host's cores: set WEB_CONCURRENCY.)"""
+    """Two processes a core this process may run on, at most eight (each
+    thread keeps a PostgreSQL connection open). A container limited by a CPU
+    quota sees the host's cores: set WEB_CONCURRENCY there."""
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))
     else:  # macOS
