@@ -30,13 +30,16 @@ def _checks(request) -> intake.Draft:
 
 
 def _log(draft: intake.Draft) -> None:
-    # A reporter of its own each time, as a crowd is.
+    # A reporter and a network of its own each time, as a crowd is.
+    network = secrets.token_hex(16)
     entry = log.Entry(
         service_id=draft.service_id,
         symptom_id=draft.symptom_id,
         country=draft.country,
         subdivision=draft.subdivision,
         reporter=secrets.token_hex(16),
+        network=network,
+        block=network,
     )
     log.append_one(entry, secrets.token_hex(16), "api", timezone.now())
 
