@@ -252,13 +252,13 @@ class Detector:
         turned so its newest bucket lands where that clock puts it, and its
         hour blocks (`shift.py`) close when that clock's do from then on.
         They must have judged up to the same bucket."""
-        first = max(parts, key=lambda p: p.steps)
-        t = first.steps
+        first = max(range(len(parts)), key=lambda i: parts[i].steps)
+        t = parts[first].steps
         saved = [p.save() for p in parts]
         arrays = {}
         for name in saved[0]:
             if name == "clock":
-                arrays[name] = first.save()["clock"]
+                arrays[name] = saved[first]["clock"]
             elif name in ("observed", "expected"):
                 arrays[name] = np.concatenate(
                     [
@@ -270,7 +270,7 @@ class Detector:
                 arrays[name] = np.concatenate([s[name] for s in saved], axis=1)
             else:
                 arrays[name] = np.concatenate([s[name] for s in saved])
-        detector = cls.load(arrays, first.bucket_minutes, first.rules)
+        detector = cls.load(arrays, parts[first].bucket_minutes, parts[first].rules)
         detector.slow_changed = True
         return detector
 

@@ -8,7 +8,7 @@ up to a day.
 """
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -83,8 +83,7 @@ def detect_shard(shard: int, now: datetime | None = None) -> Cycle:
         length = int((last - first) / MINUTE) + 1
         found = counts.reporters_per_minute(first, last, (shard, shards.count()))
         matrix = counts.take_in(found, keys, detector, length)
-        detector.population = state.population(shard, len(keys))
-        detector.family = replace(detector.family, elsewhere=state.elsewhere(shard))
+        state.see_others(detector, shard, len(keys))
         hours = hours_of_week_from(first, length)
         changes = incidents.Applied([], [], [])
         for t in range(length):

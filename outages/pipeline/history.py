@@ -7,7 +7,6 @@ detector replays the counts minute by minute exactly as live cycles would
 have.
 """
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -68,8 +67,7 @@ def relearned(
         matrix = bucket_counts.take_in(found, keys, detector, length)
         # Judged as the live cycle judges it: against all shards' series,
         # borrowing from all shards' members of a category.
-        detector.population = state.population(shard, len(keys))
-        detector.family = replace(detector.family, elsewhere=state.elsewhere(shard))
+        state.see_others(detector, shard, len(keys))
         hours = hours_of_week_from(first, length)
         for t in range(length):
             detector.step(int(hours[t]), matrix[:, t])

@@ -11,6 +11,7 @@ writes about a twentieth of what the whole state took before.
 
 import io
 import zlib
+from dataclasses import replace
 
 import numpy as np
 from django.db import transaction
@@ -47,14 +48,13 @@ def members_blob(keys: list[Key], detector: Detector) -> bytes:
     return _blob({"names": np.array(names, dtype=str), **vars(found)})
 
 
-def elsewhere(shard: int) -> borrowing.Members:
+def _elsewhere(blobs) -> borrowing.Members:
     """What the other shards' series add to each category's typical member,
-    numbered as `family.groups()`: read each cycle, written hourly."""
+    numbered as `family.groups()`, from their saved member sums."""
     names = family.groups()
     index = {name: g for g, name in enumerate(names)}
     total = borrowing.Members.none(len(names))
-    others = DetectorState.objects.exclude(shard=shard).filter(shards=shards.count())
-    for blob in others.values_list("members", flat=True):
+    for blob in blobs:
         if not blob:
             continue
         with _opened(bytes(blob)) as found:
@@ -173,8 +173,11 @@ def locked(shard: int) -> DetectorState:
     return DetectorState.objects.select_for_update().get(shard=shard)
 
 
-def population(shard: int, own: int) -> int:
-    """How many series all shards judge, this one holding `own` of them.
+def see_others(detector: Detector, shard: int, own: int) -> None:
+    """Tell the shard's detector what the other shards hold, from one read of
+    their rows (each cycle; they write them hourly): how many series all
+    shards judge, this one holding `own` of them, and what the others' series
+    add to each category's typical member.
 
     A shard not saved yet for this number of shards is taken to hold as many
     as this one: counting too few would loosen every shard's bar.
@@ -182,8 +185,12 @@ def population(shard: int, own: int) -> int:
     others = DetectorState.objects.exclude(shard=shard).filter(
         shard__lt=shards.count(), shards=shards.count()
     )
-    found = list(others.values_list("series", flat=True))
-    return own + sum(found) + own * (shards.count() - 1 - len(found))
+    found = list(others.values_list("series", "members"))
+    unsaved = shards.count() - 1 - len(found)
+    detector.population = own + sum(series for series, _ in found) + own * unsaved
+    detector.family = replace(
+        detector.family, elsewhere=_elsewhere(blob for _, blob in found)
+    )
 
 
 def regroup() -> bool:

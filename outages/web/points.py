@@ -54,14 +54,20 @@ def counts(
     complete and the minute buckets after them, so they reach back past the
     minute buckets' retention; finer ones read the minutes there are.
     """
-    where = "service_id = %s AND region = %s AND {t} >= %s AND {t} < %s"
-    params = [service_id, region]
-    if symptom_id is not None:
-        where += " AND symptom_id = %s"
-        params.append(symptom_id)
+
+    def within(column: str, low: datetime, high: datetime) -> tuple[str, list]:
+        where = f"service_id = %s AND region = %s AND {column} >= %s AND {column} < %s"
+        params = [service_id, region, low, high]
+        if symptom_id is not None:
+            where += " AND symptom_id = %s"
+            params.append(symptom_id)
+        return where, params
+
     rolled = rollups.rolled_until() if step_minutes % 60 == 0 else None
     # Hours from the roll-ups, up to the last whole hour before `end`.
     split = max(start, min(rolled, align(end, 60))) if rolled else start
+    hours, hour_params = within("hour", start, split)
+    minutes, minute_params = within("minute", split, end)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -69,24 +75,14 @@ def counts(
                    sum(reports), sum(reporters)
             FROM (
                 SELECT hour AS t, reports, reporters FROM outages_hourbucket
-                WHERE {where.format(t="hour")}
+                WHERE {hours}
                 UNION ALL
                 SELECT minute, reports, reporters FROM outages_bucket
-                WHERE {where.format(t="minute")}
+                WHERE {minutes}
             ) found
             GROUP BY b
             """,
-            [
-                timedelta(minutes=step_minutes),
-                *params[:2],
-                start,
-                split,
-                *params[2:],
-                *params[:2],
-                split,
-                end,
-                *params[2:],
-            ],
+            [timedelta(minutes=step_minutes), *hour_params, *minute_params],
         )
         return {t: (int(r), int(p)) for t, r, p in cursor.fetchall()}
 

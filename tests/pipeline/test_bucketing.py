@@ -10,7 +10,7 @@ from outages.pipeline.bucketing import bucket_new_reports, bucketing_lag, move_b
 from reports import log
 from reports.models import IntakeCursor, Report
 from tests.helpers.intake import logged
-from tests.helpers.outage import person
+from tests.helpers.outage import person, surge
 
 NOON = datetime(2026, 11, 24, 12, 0, 30, tzinfo=UTC)
 
@@ -186,13 +186,7 @@ def test_a_batch_left_by_a_pass_that_died_after_its_commit_is_trimmed_once(
 
 
 def test_a_short_log_is_counted_afresh_after_a_drift(client, catalog):
-    for i in range(5):
-        client.post(
-            "/api/v1/reports",
-            {"service": "tiktok", "symptom": "login"},
-            content_type="application/json",
-            **person(100 + i),
-        )
+    surge(client, 5, start=100)
     batch_of(client, 3)
     redis.client().set(log.WAITING, 500)  # as an older process might leave it
     assert move_batch(2).reports == 2
@@ -200,13 +194,7 @@ def test_a_short_log_is_counted_afresh_after_a_drift(client, catalog):
 
 
 def test_a_pass_reads_the_log_in_pages_and_stops_at_its_limit(client, catalog):
-    for i in range(40):
-        client.post(
-            "/api/v1/reports",
-            {"service": "tiktok", "symptom": "login"},
-            content_type="application/json",
-            **person(200 + i),
-        )
+    surge(client, 40, start=200)
     batch_of(client, 30)
     assert move_batch(35).reports == 35  # more than one page of entries
     assert waiting() == 35
