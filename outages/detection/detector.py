@@ -17,6 +17,7 @@ from outages.detection import (
     shift,
     significance,
 )
+from outages.detection.clock import HOURS_PER_WEEK
 from outages.detection.lifecycle import ONGOING, QUIET, Rules, Timing
 
 WINDOWS = significance.WINDOWS
@@ -70,11 +71,12 @@ class Detector:
     """The detector's whole state for S series, advanced one bucket at a time.
 
     The expectation changes only when an hour is learned, so it is computed
-    once per hour; window sums are kept running, so a bucket costs a few
-    vector operations whatever the windows. With a `family` (who is whose
-    parent; not part of the saved state) series with little history borrow
-    their expectation from their parents (`borrowing`). Every duration is
-    wall time, turned into buckets of `bucket_minutes`.
+    once per hour (from the hour and its neighbours); window sums are kept
+    running, so a bucket costs a few vector operations whatever the windows.
+    With a `family` (who is whose parent; not part of the saved state) series
+    with little history borrow their expectation from their parents
+    (`borrowing`). Every duration is wall time, turned into buckets of
+    `bucket_minutes`.
     """
 
     def __init__(self, size: int, bucket_minutes: float, rules: Rules | None = None):
@@ -470,17 +472,19 @@ class Detector:
         self._hour = hour_of_week
         self._cached_for = (hour_of_week, id(prior), id(self._family))
         b = self.baseline
-        bph = self.buckets_per_hour
-        # The series' own expectation, which the level is learned against.
-        self._mu_own = np.maximum(baseline.own_expected(b, hour_of_week, bph), 0.0)
+        # The hour with its neighbours (`baseline.smoothed`): the series' own
+        # expectation, which the level is learned against, and the one it is
+        # judged by.
+        around = [
+            self._expectations((hour_of_week + d) % HOURS_PER_WEEK, prior)
+            for d in (-1, 0, 1)
+        ]
+        self._mu_own = baseline.smoothed(np.stack([own for own, _, _ in around]))
+        self._mu = np.maximum(
+            baseline.smoothed(np.stack([mu for _, mu, _ in around])), baseline.FLOOR
+        )
+        knows = around[1][2]
         self._known = baseline.known(b, hour_of_week)
-        if prior is not None:
-            self._mu = baseline.expected(b, hour_of_week, prior, bph)
-            knows = np.ones(b.size, dtype=bool)
-        elif self._family is not None:
-            self._mu, knows = borrowing.expected(b, self._family, hour_of_week, bph)
-        else:
-            self._mu, knows = np.maximum(self._mu_own, baseline.FLOOR), self._known
         # Borrowing never shortens the warm-up: a series' scale is its own.
         warm = b.overall_seen >= self.rules.warmup_hours
         self._may_alert = warm & knows
@@ -502,6 +506,19 @@ class Detector:
         )
         # A re-baselined level changes the expectation of the buckets in the
         # windows too; they are rebuilt from the ring at the hour's start.
+
+    def _expectations(self, hour_of_week, prior):
+        """Every series' own expectation in an hour, the one it is judged by
+        (borrowing, or shrunk towards `prior`), and whether it knows the hour."""
+        b = self.baseline
+        bph = self.buckets_per_hour
+        own = np.maximum(baseline.own_expected(b, hour_of_week, bph), 0.0)
+        if prior is not None:
+            mu = baseline.expected(b, hour_of_week, prior, bph)
+            return own, mu, np.ones(b.size, dtype=bool)
+        if self._family is not None:
+            return own, *borrowing.expected(b, self._family, hour_of_week, bph)
+        return own, np.maximum(own, baseline.FLOOR), baseline.known(b, hour_of_week)
 
     def _ordered(self, ring):
         return np.roll(ring, -(self._t % self.history), axis=1)

@@ -76,9 +76,12 @@ class _Baselines:
                 row = baseline.Baseline(
                     **{f: getattr(b, f)[i : i + 1] for f in b.__dataclass_fields__}
                 )
-                per_hour = np.array(
+                hourly = np.array(
                     [baseline.expected(row, h)[0] for h in range(HOURS_PER_WEEK)]
                 )
+                # Each hour with its neighbours, as the detector expects it.
+                around = np.stack([np.roll(hourly, 1), hourly, np.roll(hourly, -1)])
+                per_hour = baseline.smoothed(around)
                 self._weeks[key] = (per_hour, float(row.dispersion[0]))
             return self._weeks[key]
 
