@@ -90,7 +90,13 @@ def profile(
     daily_weight = _weight(
         b.daily_seen[:, hour_of_day], DAILY_HOURS, overall, b, buckets_per_hour
     )
-    daily = overall + daily_weight * (b.daily[:, hour_of_day] - overall)
+    # On a log scale: a slot seen a few times keeps a share of the overall
+    # mean, which for a series near 0 at night and busy by day (a service
+    # that opens at nine) is many times the night.
+    pseudo = LOG_PSEUDO_PER_HOUR / max(buckets_per_hour, 1.0)
+    log_overall = np.log(overall + pseudo)
+    log_daily = np.log(b.daily[:, hour_of_day] + pseudo)
+    daily = np.exp(log_overall + daily_weight * (log_daily - log_overall)) - pseudo
     weekly_weight = _weight(
         b.weekly_seen[:, hour_of_week], WEEKLY_HOURS, daily, b, buckets_per_hour
     )
@@ -107,6 +113,13 @@ def profile(
 # (the daily cycle is most of what the overall mean misses).
 WEEKLY_HOURS = 1.0
 DAILY_HOURS = 0.25
+# The hour of the day is shrunk towards the overall mean on a log scale, with
+# this many reporters an hour added to both so that an empty hour is finite.
+# Shrunk linearly, a daily slot seen three times kept 8 % of the overall
+# mean: at night, ten times what a service that opens at nine sees, and
+# three such nights made the level-shift rule cut the level tenfold and the
+# next opening alarm.
+LOG_PSEUDO_PER_HOUR = 0.5
 
 
 def _weight(seen, prior_hours, prior_mean, b, buckets_per_hour):
