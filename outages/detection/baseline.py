@@ -101,10 +101,7 @@ def profile(
         b.weekly_seen[:, hour_of_week], WEEKLY_HOURS, daily, b, buckets_per_hour
     )
     mean = daily + weekly_weight * (b.weekly[:, hour_of_week] - daily)
-    # Known once this hour of the day has been seen: before that, the overall
-    # mean is a guess that misses the daily cycle.
-    known = b.daily_seen[:, hour_of_day] >= 1
-    return mean, known
+    return mean, known(b, hour_of_week)
 
 
 # A profile slot weighs its seen hours against this many hours of the next
@@ -208,8 +205,9 @@ def shrink(own, prior, hours, dispersion, buckets_per_hour: float = 60.0):
 
 
 def known(b: Baseline, hour_of_week: int) -> np.ndarray:
-    """Whether each series has seen this hour of the day before."""
-    return profile(b, hour_of_week)[1]
+    """Whether each series has seen this hour of the day before: until then
+    the overall mean stands in, a guess that misses the daily cycle."""
+    return b.daily_seen[:, hour_of_week % 24] >= 1
 
 
 def learn_hour(
