@@ -3,11 +3,14 @@
 Starts a private PostgreSQL and Redis (under .run/bench/, on free ports), then
 the radar as `make run` starts it (gunicorn, a Celery worker and beat), and a
 bare Django endpoint that answers 204 (bench/bare.py) under gunicorn with the
-same workers: the ceiling for any Django view on this machine. wrk then
-drives, in alternating rounds, the bare endpoint and POST /api/v1/reports with
-distinct reporters (bench/report.lua). It prints for each round reports/s,
-p50/p99 latency and CPU per request of both, and the median of
-target/ceiling, `ingest_ratio`.
+same workers: the ceiling for any Django view on this machine. The same
+endpoint again, appending each request to a stream on a Redis set up as the
+radar's (its own) before it answers, is the durable ceiling: what one durable
+append costs, with nothing else. wrk then drives, in alternating rounds, the
+bare endpoint, the durable ceiling and POST /api/v1/reports with distinct
+reporters (bench/report.lua). It prints for each round reports/s, p50/p99 latency and
+CPU per request of each, and the medians of target/ceiling,
+`ingest_ratio`, and of durable/ceiling.
 
 While the radar is under load, a sampler reads the bucketing lag (the age of
 the oldest report still in the intake log) every 0.5 s. After the load it
@@ -64,6 +67,7 @@ WRK_THREADS = 1
 BATCH_CLIENTS = 4
 BATCH_SIZE = 1000
 LAG_INTERVAL_SECONDS = 0.5
+DURABLE_STREAM = "bench:durable"  # bench/bare.py's, emptied after each of its runs
 DRAIN_TIMEOUT_SECONDS = 120
 REGIONS = ["DE", "US", "US-CA", "FR", "GB", "IN", "BR", "JP"]
 # Far above what one load-generating address sends, so nothing is throttled.
@@ -202,18 +206,21 @@ def app_env(database_url: str, redis_url: str) -> dict:
     }
 
 
-def start_stores(stack: Stack, pg_port: int, redis_port: int) -> tuple[str, str]:
-    """PostgreSQL and Redis as scripts/run.sh starts them; their URLs."""
-    postgres = [".run/bench/postgres", str(pg_port)]
-    redis_ = [".run/bench/redis", str(redis_port)]
+def start_postgres(stack: Stack, port: int) -> str:
+    """PostgreSQL as scripts/run.sh starts it; its URL."""
+    postgres = [".run/bench/postgres", str(port)]
     shell("scripts/postgres.sh", "start", *postgres, "radar")
     stack.stops.append(["scripts/postgres.sh", "stop", postgres[0]])
+    return shell("scripts/postgres.sh", "url", *postgres, "radar").strip()
+
+
+def start_redis(stack: Stack, name: str, port: int) -> str:
+    """A Redis as scripts/run.sh starts it (AOF, synced as INTAKE_FSYNC says,
+    the default `always`); its URL."""
+    redis_ = [f".run/bench/{name}", str(port)]
     shell("scripts/redis.sh", "start", *redis_)
     stack.stops.append(["scripts/redis.sh", "stop", *redis_])
-    return (
-        shell("scripts/postgres.sh", "url", *postgres, "radar").strip(),
-        shell("scripts/redis.sh", "url", *redis_).strip(),
-    )
+    return shell("scripts/redis.sh", "url", *redis_).strip()
 
 
 def prepare_data(env: dict, db, redis_url: str) -> str:
@@ -249,8 +256,10 @@ def gunicorn(app: str, port: int, *extra: str) -> list:
     ]
 
 
-def start_servers(stack: Stack, env: dict, web_port: int, bare_port: int) -> None:
-    """The radar as scripts/run.sh starts it, and the bare endpoint."""
+def start_servers(
+    stack: Stack, env: dict, ports: dict[str, int], durable_url: str
+) -> None:
+    """The radar as scripts/run.sh starts it, and the bare endpoint twice."""
     celery = [BIN / "celery", "-A", "config"]
     stack.spawn(
         "worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"], env
@@ -259,11 +268,16 @@ def start_servers(stack: Stack, env: dict, web_port: int, bare_port: int) -> Non
     stack.spawn(
         "beat", [*celery, "beat", "--loglevel=INFO", "--schedule", schedule], env
     )
-    stack.spawn("web", gunicorn("config.wsgi", web_port), env)
-    bare = gunicorn("bare:application", bare_port, "--pythonpath", "bench")
-    stack.spawn("bare", bare, dict(os.environ))
-    wait_until(lambda: answers(f"http://127.0.0.1:{web_port}/healthz"), "the radar")
-    wait_until(lambda: answers(f"http://127.0.0.1:{bare_port}/"), "the bare app")
+    stack.spawn("web", gunicorn("config.wsgi", ports["target"]), env)
+    for name in ("bare", "durable"):
+        app = gunicorn("bare:application", ports[name], "--pythonpath", "bench")
+        bare_env = dict(os.environ)
+        if name == "durable":
+            bare_env["BARE_LOG_URL"] = durable_url
+        stack.spawn(name, app, bare_env)
+    for name, path in (("target", "healthz"), ("bare", ""), ("durable", "")):
+        url = f"http://127.0.0.1:{ports[name]}/{path}"
+        wait_until(lambda url=url: answers(url), f"the {name} app")
     wait_until(lambda: " ready." in (RUN / "worker.log").read_text(), "the worker")
 
 
@@ -285,12 +299,16 @@ def answers(url: str) -> bool:
         return False
 
 
-def store_pids(db, redis_url: str) -> dict[str, int]:
-    """PostgreSQL's postmaster and Redis, which the scripts daemonised."""
+def store_pids(db, redis_urls: dict[str, str]) -> dict[str, int]:
+    """PostgreSQL's postmaster and the Redis servers, which the scripts
+    daemonised."""
     data_dir = db.execute("SHOW data_directory").fetchone()[0]
     postmaster = int((Path(data_dir) / "postmaster.pid").read_text().split()[0])
-    server = redis.Redis.from_url(redis_url).info("server")
-    return {"postgres": postmaster, "redis": server["process_id"]}
+    servers = {
+        name: redis.Redis.from_url(url).info("server")["process_id"]
+        for name, url in redis_urls.items()
+    }
+    return {"postgres": postmaster, **servers}
 
 
 # Measuring
@@ -484,9 +502,10 @@ def print_machine(pids: dict[str, int]) -> None:
 
 @dataclass
 class Single:
-    """The single-report phase: rounds of ceiling and target."""
+    """The single-report phase: rounds of ceiling, durable ceiling and target."""
 
     ceilings: list[Load] = field(default_factory=list)
+    durables: list[Load] = field(default_factory=list)
     targets: list[Load] = field(default_factory=list)
     lags: list[float] = field(default_factory=list)
     acknowledged: int = 0
@@ -503,18 +522,37 @@ class Single:
         pairs = zip(self.ceilings, self.targets, strict=True)
         return [target.rate(201) / bare.rate(204) for bare, target in pairs]
 
+    @property
+    def durable_ratios(self) -> list[float]:
+        pairs = zip(self.ceilings, self.durables, strict=True)
+        return [durable.rate(204) / bare.rate(204) for bare, durable in pairs]
 
-def run_rounds(urls: dict[str, str], args: list[str], pids, redis_url) -> Single:
-    """Warm both servers up, then alternate ceiling and target rounds."""
+    @property
+    def shares_of_durable(self) -> list[float]:
+        """The target's rate as a share of the durable ceiling's: how much
+        the intake's own work (limits, de-duplication, the reporter's
+        identity, validation) costs on top of the append."""
+        pairs = zip(self.durables, self.targets, strict=True)
+        return [target.rate(201) / durable.rate(204) for durable, target in pairs]
+
+
+def run_rounds(urls, args, pids, redis_url, durable_url) -> Single:
+    """Warm the servers up, then alternate rounds of the three."""
     single = Single()
+    durable_log = redis.Redis.from_url(durable_url)
     print("Warm-up:")
-    for name, ok in (("bare", 204), ("target", 201)):
+    for name, ok in (("bare", 204), ("durable", 204), ("target", 201)):
         warm = run_wrk(f"warmup-{name}", urls[name], "report.lua", args, 3)
         print("  " + warm.describe(name, ok))
+    durable_log.delete(DURABLE_STREAM)
     # The last warm-up is the target's; its reports are stored too.
     single.add_target(warm)
     for number in range(1, ROUNDS + 1):
         bare = measured_wrk(pids, f"bare-{number}", urls["bare"], "report.lua", args)
+        durable = measured_wrk(
+            pids, f"durable-{number}", urls["durable"], "report.lua", args
+        )
+        durable_log.delete(DURABLE_STREAM)
         lags: list[float] = []
         with sampling_lag(redis_url, lags):
             target = measured_wrk(
@@ -522,6 +560,7 @@ def run_rounds(urls: dict[str, str], args: list[str], pids, redis_url) -> Single
             )
         single.ended = time.monotonic()
         single.ceilings.append(bare)
+        single.durables.append(durable)
         single.targets.append(target)
         single.lags.extend(lags)
         single.add_target(target)
@@ -533,9 +572,11 @@ def run_rounds(urls: dict[str, str], args: list[str], pids, redis_url) -> Single
             )
         print(f"Round {number}:")
         print("  " + bare.describe("ceiling", 204))
+        print("  " + durable.describe("durable", 204))
         print("  " + target.describe("target", 201))
         print(
-            f"  ratio {single.ratios[-1]:.3f}; bucketing lag p50 "
+            f"  ratio {single.ratios[-1]:.3f} (the durable ceiling's "
+            f"{single.durable_ratios[-1]:.3f}); bucketing lag p50 "
             f"{percentile(lags, 50):.2f} s, max {max(lags, default=0):.2f} s"
         )
     return single
@@ -545,6 +586,7 @@ def print_medians(single: Single, drain: float) -> None:
     print(f"Median over {ROUNDS} rounds:")
     for name, loads, ok in (
         ("ceiling", single.ceilings, 204),
+        ("durable", single.durables, 204),
         ("target", single.targets, 201),
     ):
         rate = statistics.median(load.rate(ok) for load in loads)
@@ -552,18 +594,24 @@ def print_medians(single: Single, drain: float) -> None:
         p99 = statistics.median(load.p99_ms for load in loads)
         print(f"  {name:8} {rate:8.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
     print(f"  ingest_ratio {statistics.median(single.ratios):.3f}")
+    # No intake that answers only once the report is on disk can beat this.
+    print(
+        f"  durable ratio {statistics.median(single.durable_ratios):.3f};"
+        f" target / durable {statistics.median(single.shares_of_durable):.3f}"
+    )
     # On a machine where CPU is the only limit, the ratio is the inverse
     # ratio of CPU per request; it moves much less with the neighbours' load.
-    ceiling_ms, target_ms = (
+    ceiling_ms, durable_ms, target_ms = (
         statistics.median(x.cpu.per_request_ms(x.answered) for x in loads)
-        for loads in (single.ceilings, single.targets)
+        for loads in (single.ceilings, single.durables, single.targets)
     )
     print(
         f"  cpu per request (servers, stores, wrk): ceiling {ceiling_ms:.2f} ms,"
-        f" target {target_ms:.2f} ms; if CPU is the limit, ratio"
-        f" {ceiling_ms / target_ms:.3f}"
+        f" durable {durable_ms:.2f} ms, target {target_ms:.2f} ms; if CPU is the"
+        f" limit, ratio {ceiling_ms / target_ms:.3f} (the durable ceiling's"
+        f" {ceiling_ms / durable_ms:.3f})"
     )
-    loads = single.ceilings + single.targets
+    loads = single.ceilings + single.durables + single.targets
     others = sum(x.cpu.others for x in loads) / sum(x.cpu.seconds for x in loads)
     if others > 0.2:
         print(
@@ -579,9 +627,9 @@ def print_medians(single: Single, drain: float) -> None:
     )
 
 
-def measure_single(urls, args, pids, db, redis_url) -> tuple[float, float]:
-    """The ceiling and target rounds; return ingest_ratio and lag p99."""
-    single = run_rounds(urls, args, pids, redis_url)
+def measure_single(urls, args, pids, db, redis_url, durable_url):
+    """The rounds of the three servers; return ingest_ratio and lag p99."""
+    single = run_rounds(urls, args, pids, redis_url, durable_url)
     print_medians(single, wait_drained(redis.Redis.from_url(redis_url), single.ended))
     print("Consistency:")
     stored = count_reports(db, "api")
@@ -628,24 +676,31 @@ def main() -> None:
     RUN.mkdir(parents=True, exist_ok=True)
     ensure_wrk()
     args = catalog_args()
-    pg_port, redis_port, web_port, bare_port = free_ports(4)
+    pg_port, redis_port, durable_port, *web_ports = free_ports(6)
+    ports = dict(zip(("target", "bare", "durable"), web_ports, strict=True))
     stack = Stack()
     # SIGTERM stops the servers as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        print("Starting PostgreSQL, Redis, the radar and the bare endpoint...")
-        database_url, redis_url = start_stores(stack, pg_port, redis_port)
+        print("Starting PostgreSQL, Redis, the radar and the bare endpoints...")
+        database_url = start_postgres(stack, pg_port)
+        redis_url = start_redis(stack, "redis", redis_port)
+        # The durable ceiling's own, so its appends leave the radar's alone.
+        durable_url = start_redis(stack, "redis-durable", durable_port)
         env = app_env(database_url, redis_url)
         with psycopg.connect(database_url, autocommit=True) as db:
             token = prepare_data(env, db, redis_url)
-            start_servers(stack, env, web_port, bare_port)
-            pids = {**stack.pids(), **store_pids(db, redis_url)}
+            start_servers(stack, env, ports, durable_url)
+            redis_urls = {"redis": redis_url, "redis-durable": durable_url}
+            pids = {**stack.pids(), **store_pids(db, redis_urls)}
             print_machine(pids)
             urls = {
-                "bare": f"http://127.0.0.1:{bare_port}/api/v1/reports",
-                "target": f"http://127.0.0.1:{web_port}/api/v1/reports",
+                name: f"http://127.0.0.1:{port}/api/v1/reports"
+                for name, port in ports.items()
             }
-            ratio, lag_p99 = measure_single(urls, args, pids, db, redis_url)
+            ratio, lag_p99 = measure_single(
+                urls, args, pids, db, redis_url, durable_url
+            )
             batch_url = f"{urls['target']}/batch"
             batch_rate = measure_batch(batch_url, token, args, pids, db, redis_url)
     finally:
