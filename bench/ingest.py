@@ -8,9 +8,9 @@ endpoint again, appending each request to a stream on a Redis set up as the
 radar's (its own) before it answers, is the durable ceiling: what one durable
 append costs, with nothing else. wrk then drives, in alternating rounds, the
 bare endpoint, the durable ceiling and POST /api/v1/reports with distinct
-reporters (bench/report.lua). It prints for each round reports/s, p50/p99 latency and
-CPU per request of each, and the medians of target/ceiling,
-`ingest_ratio`, and of durable/ceiling.
+reporters (bench/report.lua). It prints for each round reports/s, p50/p99
+latency and CPU per request of each, and the medians of target/ceiling,
+`ingest_ratio`, of durable/ceiling and of target/durable.
 
 While the radar is under load, a sampler reads the bucketing lag (the age of
 the oldest report still in the intake log) every 0.5 s. After the load it
