@@ -201,7 +201,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.empty_means_absent",
         "config.openapi.catalog_enums",
-        "reports.schema.items_refused_alone",
+        "reports.schema.as_checked",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": ["country", "subdivision"],

@@ -16,6 +16,8 @@ from outages.urls import api_urlpatterns as read_api
 from outages.web import api, crawlers, pages, probes
 from reports.urls import api_urlpatterns as write_api
 
+PAGE = ["get", "head"]
+
 urlpatterns = [
     path("healthz", probes.healthz, name="healthz"),
     path("readyz", probes.readyz, name="readyz"),
@@ -25,11 +27,18 @@ urlpatterns = [
     path("favicon.ico", crawlers.favicon, name="favicon"),
     path("api/v1/", include((write_api + read_api + webhook_api, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Pages: GET only (DRF's answer to OPTIONS needs a template they lack).
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", http_method_names=PAGE),
+        name="docs",
+    ),
     path(
         "api/redoc/",
         SpectacularRedocView.as_view(
-            url_name="schema", template_name="outages/redoc.html"
+            url_name="schema",
+            template_name="outages/redoc.html",
+            http_method_names=PAGE,
         ),
         name="redoc",
     ),

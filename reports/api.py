@@ -177,6 +177,11 @@ class ReportBatchApi(APIView):
             raise exceptions.ValidationError(
                 {"reports": ["Send a non-empty list of reports under 'reports'."]}
             )
+        if len(body) > 1:
+            message = "Unknown field; a batch has only 'reports'."
+            raise exceptions.ValidationError(
+                {name: [message] for name in body if name != "reports"}
+            )
         if len(entries) > settings.BATCH_MAX_ITEMS:
             raise exceptions.ValidationError(
                 {"reports": [f"At most {settings.BATCH_MAX_ITEMS} reports per batch."]}

@@ -51,6 +51,12 @@ def read_report(raw, spec: tuple[Field, ...]) -> dict[str, str]:
             )
         else:
             fields[field.name] = value
+    if len(raw) > len(fields):
+        # A misspelt optional field would otherwise pass unseen: a "regoin"
+        # would leave the report in the country of the address.
+        names = [field.name for field in spec]
+        for name in raw.keys() - set(names):
+            errors[name] = f"Unknown field; a report has {', '.join(names)}."
     if errors:
         raise IntakeError(errors)
     return fields

@@ -63,6 +63,8 @@ def attempt(delivery_id: int, now: datetime | None = None) -> list[tuple[int, fl
         return []
 
     outcome = send(webhook, delivery)
+    if not Delivery.objects.filter(pk=delivery.pk).exists():
+        return []  # deleted with its webhook while it was being sent
     delivery.attempts += 1
     delivery.response_code = outcome.status
     if outcome.ok:
@@ -177,7 +179,12 @@ def _disable_if_failing(webhook: Webhook, now: datetime, error: str) -> bool:
     Webhook.objects.filter(pk=webhook.pk, failing_since__isnull=True).update(
         failing_since=now
     )
-    since = Webhook.objects.values_list("failing_since", flat=True).get(pk=webhook.pk)
+    # None as well if the webhook was deleted meanwhile: nothing to disable.
+    since = (
+        Webhook.objects.filter(pk=webhook.pk)
+        .values_list("failing_since", flat=True)
+        .first()
+    )
     if since is None or now - since <= DISABLE_AFTER:
         return False
     reason = f"Deliveries failed for over a day; the last: {error}"[:300]

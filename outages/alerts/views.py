@@ -79,6 +79,9 @@ def confirm(request, link):
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
+    # No token holds a NUL, and PostgreSQL refuses one in a query.
+    if "\x00" in token:
+        return _unknown(request)
     if request.method == "POST":
         # Done already is done: a second click (or the mail client's one
         # after the person's) is answered the same.
@@ -86,11 +89,13 @@ def unsubscribe(request, token):
         return render(request, "alerts/unsubscribe.html", {"state": "done"})
     subscription = email_signup.by_token(token)
     if subscription is None:
-        return render(
-            request, "alerts/unsubscribe.html", {"state": "unknown"}, status=404
-        )
+        return _unknown(request)
     context = {**_described(subscription), "state": "ask"}
     return render(request, "alerts/unsubscribe.html", context)
+
+
+def _unknown(request):
+    return render(request, "alerts/unsubscribe.html", {"state": "unknown"}, status=404)
 
 
 def _described(subscription: EmailSubscription) -> dict:

@@ -5,14 +5,19 @@ readers during an outage costs the database and Redis almost nothing and
 leaves them to the write path.
 """
 
+from base64 import b64decode
+from datetime import UTC
+from urllib.parse import parse_qs
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -68,6 +73,24 @@ class IncidentPage(CursorPagination):
         "Not a cursor this API gave, or no longer a page: follow an answer's "
         "next or previous link."
     )
+
+    def decode_cursor(self, request):
+        # DRF's decoding drops what is not base64, so that garbage reads as
+        # the first page, and takes any text as the position, which then
+        # fails in the query: a cursor is checked as one this API makes.
+        cursor = super().decode_cursor(request)
+        encoded = request.query_params.get(self.cursor_query_param)
+        if cursor is None or not encoded:
+            return cursor
+        try:
+            tokens = parse_qs(b64decode(encoded, validate=True).decode("ascii"))
+            if not tokens.keys() & {"o", "r", "p"}:
+                raise ValueError
+            if cursor.position is not None:
+                parse_datetime(cursor.position).astimezone(UTC)
+        except (ValueError, AttributeError, OverflowError):
+            raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

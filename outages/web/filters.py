@@ -14,7 +14,8 @@ from outages.pipeline import status
 
 def search_services(queryset, query: str):
     """Services whose name, slug or an alias contains `query`."""
-    query = query.strip()[:100]
+    # PostgreSQL cannot compare text with a NUL in it; no name holds one.
+    query = query.replace("\x00", "").strip()[:100]
     if not query:
         return queryset
     return queryset.annotate(
@@ -80,11 +81,20 @@ def known_region(value: str) -> None:
         )
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return value and value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01 at +01:00 is before year 1 in UTC
+            message = "Datetime value out of range."
+            raise ValidationError(message, code="range") from None
+
+
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     """A moment in any offset, compared in UTC (PostgreSQL refuses some offsets)."""
 
-    def filter(self, qs, value):
-        return super().filter(qs, value and value.astimezone(UTC))
+    field_class = UtcDateTimeField
 
 
 @extend_schema_field({"type": "string", "enum": ["true", "false"]})
@@ -131,5 +141,4 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(regions__contains=[{"region": code}])
 
     def open_since(self, queryset, name, value):
-        value = value.astimezone(UTC)
         return queryset.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=value))

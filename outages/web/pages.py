@@ -153,7 +153,11 @@ def incident(request, pk):
 
 def _result(request, service):
     """After a report: do others have the problem, and what can one try?"""
-    symptom = Symptom.objects.filter(slug=request.GET.get("reported", "")).first()
+    slug = request.GET.get("reported", "")
+    # Checked against the catalog first: PostgreSQL refuses some text (a NUL).
+    if lookup.symptom_id(slug) is None:
+        return None
+    symptom = Symptom.objects.filter(slug=slug).first()
     if symptom is None:
         return None
     place = lookup.place(request.GET.get("region", ""))
@@ -168,7 +172,8 @@ def _result(request, service):
 
 def subdivisions(request, country):
     """A country's first-level subdivisions, for the report form's second menu."""
-    if lookup.place(country) is None:
+    place = lookup.place(country)
+    if place is None or place.subdivision:
         return JsonResponse({"detail": f"Unknown country {country!r}."}, status=404)
     items = [{"code": c, "name": n} for c, n in lookup.subdivisions(country.upper())]
     return JsonResponse({"country": country.upper(), "subdivisions": items})

@@ -1,10 +1,13 @@
 """A clear 503 when PostgreSQL is away, instead of a server error.
 
 Reports are still accepted then (they wait in the intake log), but pages and
-the read API read PostgreSQL: they say so, with a time to retry.
+the read API read PostgreSQL: they say so, with a time to retry. Only the
+errors that mean it is away (a lost or refused connection): PostgreSQL's
+refusal of a value (a DataError) is a request's fault, or a bug, and telling
+its client to retry would be wrong.
 """
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
 RETRY_SECONDS = 30
@@ -22,7 +25,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DatabaseError):
+        if not isinstance(exception, OperationalError | InterfaceError):
             return None
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": MESSAGE}, status=503)

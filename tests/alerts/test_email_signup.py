@@ -123,6 +123,9 @@ def test_a_link_not_made_here_is_404(client, catalog):
     assert client.get("/alerts/confirm/made-up:1abc:xyz").status_code == 404
     assert client.post("/alerts/confirm/made-up:1abc:xyz").status_code == 404
     assert client.get("/alerts/unsubscribe/made-up").status_code == 404
+    # Not a database outage either (PostgreSQL refuses a NUL in text).
+    assert client.get("/alerts/unsubscribe/made%00up").status_code == 404
+    assert client.post("/alerts/unsubscribe/made%00up").status_code == 404
 
 
 def test_a_confirmed_address_is_not_forgotten(post):

@@ -169,3 +169,21 @@ def test_the_sweep_finds_deliveries_whose_message_was_lost(db):
     delivery = events.send_test(webhook_to("http://127.0.0.1:9/hook"))
     assert sending.due() == []
     assert sending.due(NOW + 2 * timedelta(minutes=1)) == [delivery.pk]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_webhook_deleted_while_its_delivery_is_sent_ends_it_quietly(db, monkeypatch):
+    real_send = sending.send
+
+    def send_while_its_owner_deletes_it(webhook, delivery):
+        outcome = real_send(webhook, delivery)
+        Webhook.objects.filter(pk=webhook.pk).delete()
+        return outcome
+
+    monkeypatch.setattr(sending, "send", send_while_its_owner_deletes_it)
+    for answer in (500, 200):
+        with receiver(answer) as hook:
+            delivery = events.send_test(webhook_to(hook.url))
+            assert sending.attempt(delivery.pk) == []
+        assert len(hook.received) == 1
+    assert not Webhook.objects.exists()

@@ -129,6 +129,13 @@ def test_idempotency_keys_are_scoped_to_the_reporter(client, catalog):
         ({"service": "tiktok", "symptom": 5 * "x" * 20}, "symptom", "at most 50"),
         ({"service": "tiktok", "symptom": 7}, "symptom", "Must be a string"),
         (["tiktok"], "non_field_errors", "Send a report as a JSON object."),
+        # Misspelt, the region would silently be the address's country.
+        (
+            {"service": "tiktok", "symptom": "login", "regoin": "US"},
+            "regoin",
+            "Unknown field; a report has service, symptom, region.",
+        ),
+        ({"service": "tiktok", "symptom": "login", "reporter": "u1"}, "reporter", ""),
     ],
 )
 def test_bad_fields_get_400_naming_the_field(client, catalog, body, field, message):

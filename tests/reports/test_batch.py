@@ -64,6 +64,18 @@ def test_a_batch_without_a_list_gets_400(client, token):
     assert "non-empty list" in response.json()["reports"][0]
 
 
+def test_unknown_fields_are_named_not_ignored(client, token):
+    item = {"service": "tiktok", "symptom": "login"}
+    response = post(client, {"reports": [item], "report": [item]}, token)
+    assert response.status_code == 400
+    assert response.json() == {"report": ["Unknown field; a batch has only 'reports'."]}
+    response = post(client, {"reports": [item, {**item, "reportr": "u1"}]}, token)
+    assert response.json()["results"][1]["errors"] == {
+        "reportr": ["Unknown field; a report has service, symptom, region, reporter."]
+    }
+    assert stored().count() == 1
+
+
 def test_a_batch_where_every_item_is_bad_gets_400(client, token):
     response = post(client, {"reports": [{"service": 3, "symptom": "login"}]}, token)
     assert response.status_code == 400

@@ -28,6 +28,15 @@ def test_search_with_no_match_says_so(client, catalog):
     assert "No service matches" in response.text
 
 
+def test_text_postgresql_cannot_hold_is_no_database_outage(client, catalog):
+    # A NUL reached the database and was answered as "the database is away".
+    found = client.get("/", {"q": "tik\x00tok"})
+    assert found.status_code == 200
+    assert b'href="/s/tiktok/"' in found.content
+    page = client.get("/s/tiktok/", {"reported": "log\x00in"})
+    assert page.status_code == 200
+
+
 def test_an_unknown_service_page_is_404(client, catalog):
     assert client.get("/s/no-such-service/").status_code == 404
 

@@ -1,5 +1,6 @@
 """The read API against real PostgreSQL and Redis, after a real detection cycle."""
 
+import base64
 import json
 
 import pytest
@@ -210,6 +211,7 @@ def test_the_schema_documents_every_endpoint_and_the_docs_are_local(client, db):
         html = client.get(page).text
         assert "/static/drf_spectacular_sidecar/" in html
         assert "https://" not in html.replace("https://github.com", "")
+        assert client.options(page).status_code == 405
 
 
 def test_the_schema_lists_the_catalog_the_api_takes(client, catalog):
@@ -356,7 +358,39 @@ def test_an_empty_limit_or_query_counts_as_left_out(client, catalog):
     assert client.get("/api/v1/incidents?limit=&cursor=").status_code == 200
 
 
-def test_a_cursor_this_api_did_not_give_is_a_404_that_says_so(client, catalog):
-    bad = client.get("/api/v1/incidents", {"cursor": "not-a-cursor"})
+def cursor(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "not-a-cursor",
+        # Base64 of a query string, but not of one this API makes.
+        cursor("p=2026"),
+        cursor("p=not a date"),
+        cursor("r=1&p=x"),
+        cursor("p=0001-01-01 00:00:00+01:00"),
+        cursor("x=1"),
+        # What lenient decoding would read as the first page.
+        "\x00",
+        "AAAA" * 500,
+    ],
+)
+def test_a_cursor_this_api_did_not_give_is_a_404_that_says_so(client, catalog, given):
+    past_incident(Service.objects.get(slug="tiktok"), NOW)
+    bad = client.get("/api/v1/incidents", {"cursor": given})
     assert bad.status_code == 404
     assert "next or previous link" in bad.json()["detail"]
+
+
+@pytest.mark.parametrize("name", ["since", "until"])
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"]
+)
+def test_a_moment_beyond_the_calendar_in_utc_is_a_400_naming_it(
+    client, catalog, name, moment
+):
+    response = client.get("/api/v1/incidents", {name: moment})
+    assert response.status_code == 400
+    assert response.json() == {name: ["Datetime value out of range."]}

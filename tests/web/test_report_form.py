@@ -80,6 +80,8 @@ def test_a_countrys_subdivisions_are_listed_for_the_form(client, catalog):
     body = client.get("/regions/us/subdivisions.json").json()
     assert {"code": "US-CA", "name": "California"} in body["subdivisions"]
     assert client.get("/regions/XX/subdivisions.json").status_code == 404
+    # A subdivision is no country, nor its own list.
+    assert client.get("/regions/US-CA/subdivisions.json").status_code == 404
 
 
 def test_after_reporting_the_form_keeps_the_chosen_place(client, catalog):
