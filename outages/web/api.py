@@ -115,7 +115,8 @@ def _number(request, name: str, default: int, low: int, high: int) -> int:
 
 class ReadApi:
     """A read endpoint: a parameter given empty counts as left out, as an HTML
-    form sends a field nobody filled in (`?q=`)."""
+    form sends a field nobody filled in (`?q=`); one given twice is a 400, not
+    whichever came last."""
 
     def initial(self, request, *args, **kwargs):
         query = request._request.GET
@@ -127,7 +128,10 @@ class ReadApi:
                     kept.setlist(name, filled)
                 else:
                     del kept[name]
-            request._request.GET = kept
+            request._request.GET = query = kept
+        twice = [name for name, values in query.lists() if len(values) > 1]
+        if twice:
+            raise ValidationError({name: [f"Give {name} once."] for name in twice})
         super().initial(request, *args, **kwargs)
 
 

@@ -325,6 +325,21 @@ def past_incident(service, opened_at) -> Incident:
     )
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/services?level=ok&level=outage",
+        "/api/v1/services/tiktok/series?region=DE&region=FR",
+        "/api/v1/incidents?state=ongoing&state=resolved&limit=",
+    ],
+)
+def test_a_parameter_given_twice_is_a_400_naming_it(client, catalog, url):
+    name = url.split("?")[1].split("=")[0]
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json() == {name: [f"Give {name} once."]}
+
+
 def test_incident_pages_hold_still_while_new_incidents_open(client, catalog):
     tiktok = Service.objects.get(slug="tiktok")
     made = [past_incident(tiktok, NOW - (i + 1) * 60 * MINUTE) for i in range(5)]
