@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from outages.web.pages import render_service_page
 from reports import intake, reporters
@@ -21,9 +21,14 @@ from reports.forms import ReportForm
 from reports.models import Report
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def submit(request, slug):
     """The report form's target: store, then redirect to the page's answer."""
+    if request.method != "POST":
+        # Someone who opened the form's address (a bookmark, a reload of an
+        # old tab) gets the form itself rather than an empty 405.
+        page = reverse("outages:service", args=[slug])
+        return redirect(f"{page}#report-form")
     form = ReportForm(request.POST)
     if not form.is_valid():
         return render_service_page(request, slug, form=form, status=400)

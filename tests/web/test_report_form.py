@@ -71,6 +71,14 @@ def test_too_many_reports_from_the_form_get_a_429_page(client, catalog, settings
     assert stored().count() == 1
 
 
+def test_opening_the_forms_address_leads_to_the_form(client, catalog):
+    response = client.get("/s/tiktok/report")
+    assert response.status_code == 302
+    assert response["Location"] == "/s/tiktok/#report-form"
+    assert client.put("/s/tiktok/report").status_code == 405
+    assert not stored().exists()
+
+
 def test_reporting_an_unknown_service_is_404(client, catalog):
     response = client.post("/s/nope/report", {"symptom": "login", "country": "DE"})
     assert response.status_code == 404
