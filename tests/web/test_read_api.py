@@ -340,6 +340,17 @@ def test_a_parameter_given_twice_is_a_400_naming_it(client, catalog, url):
     assert response.json() == {name: [f"Give {name} once."]}
 
 
+def test_an_unknown_format_is_a_400_naming_the_ones_there_are(client, catalog):
+    response = client.get("/api/v1/services", {"format": "xml"})
+    assert response.status_code == 400
+    assert response.json() == {"format": ["Unknown format 'xml': use json."]}
+    # The schema's own answers are YAML unless asked otherwise.
+    schema = client.get("/api/schema/", {"format": "csv"})
+    assert schema.status_code == 400
+    assert "use json, yaml." in schema.text
+    assert client.get("/api/schema/", {"format": "json"}).status_code == 200
+
+
 def test_incident_pages_hold_still_while_new_incidents_open(client, catalog):
     tiktok = Service.objects.get(slug="tiktok")
     made = [past_incident(tiktok, NOW - (i + 1) * 60 * MINUTE) for i in range(5)]
