@@ -72,9 +72,22 @@ def _as_api_exception(exc):
 def handle_api_exception(exc, context):
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
-    if response is not None and response.status_code == 503:
+    if response is None:
+        return None
+    # Plain strings: the schema's YAML renderer writes an ErrorDetail as a
+    # mapping of its string and code.
+    response.data = _plain(response.data)
+    if response.status_code == 503:
         response["Retry-After"] = str(getattr(exc, "wait", RETRY_UNAVAILABLE_SECONDS))
     return response
+
+
+def _plain(data):
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    return str(data) if isinstance(data, str) else data
 
 
 def json_response(data, status_code: int) -> HttpResponse:
