@@ -138,6 +138,10 @@ class IncidentFilter(django_filters.FilterSet):
         code = value.strip().upper()
         if code == "WORLDWIDE":
             code = ""
+        elif place := lookup.place(code):
+            # A deeper code (FR-75C) counts under its first-level
+            # subdivision (FR-IDF), as its reports do.
+            code = place.subdivision or place.country
         return queryset.filter(regions__contains=[{"region": code}])
 
     def open_since(self, queryset, name, value):

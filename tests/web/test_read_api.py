@@ -372,6 +372,15 @@ def test_incident_pages_hold_still_while_new_incidents_open(client, catalog):
     assert [i["id"] for i in back["results"]] == newest_first[2:4]
 
 
+def test_a_deeper_subdivision_finds_the_incidents_of_its_region(client, catalog):
+    made = past_incident(Service.objects.get(slug="tiktok"), NOW)
+    made.regions = [{"region": "FR-IDF", "observed": 50, "expected": 5}]
+    made.save()
+    for code in ("FR-IDF", "fr-75c"):
+        body = client.get("/api/v1/incidents", {"region": code}).json()
+        assert [i["id"] for i in body["results"]] == [made.id]
+
+
 def test_a_bad_limit_is_a_400_that_says_so(client, catalog):
     assert client.get("/api/v1/incidents", {"limit": 0}).status_code == 400
     assert client.get("/api/v1/incidents", {"limit": 501}).status_code == 400
