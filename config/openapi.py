@@ -25,6 +25,16 @@ BAD_REQUEST = {
 NOT_FOUND = {404: error("No such service or incident.")}
 
 
+def closed_bodies(result, generator, request, public):
+    """Say in the schema what every write endpoint does: a field of a request
+    body that is not listed is a 400 naming it (a report's, a batch's, a
+    webhook's), never ignored."""
+    for name, schema in result["components"]["schemas"].items():
+        if name.endswith("Request") and "properties" in schema:
+            schema["additionalProperties"] = False
+    return result
+
+
 def empty_means_absent(result, generator, request, public):
     """Say in the schema what the read API does: a query parameter sent empty
     (`?q=`, as an HTML form sends a blank field) counts as left out."""

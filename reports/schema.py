@@ -58,16 +58,11 @@ class BatchIn(serializers.Serializer):
 
 
 def as_checked(result, generator, request, public):
-    """Say in the schema what the write endpoints check: a field not listed
-    is refused; and a batch item that is not a valid report is refused alone,
-    in its result, while the others are still taken: only the batch's own
-    shape (a list of 1 to BATCH_MAX_ITEMS) is checked as a whole."""
-    schemas = result["components"]["schemas"]
-    # Any other field is named in a 400 (reports.fields.read_report).
-    for name in ("ReportInRequest", "BatchItemInRequest", "BatchInRequest"):
-        if name in schemas:
-            schemas[name]["additionalProperties"] = False
-    batch = schemas.get("BatchInRequest")
+    """Say in the schema what the batch endpoint checks: an item that is not
+    a valid report is refused alone, in its result, while the others are
+    still taken; only the batch's own shape (a list of 1 to BATCH_MAX_ITEMS)
+    is checked as a whole."""
+    batch = result["components"]["schemas"].get("BatchInRequest")
     if batch:
         reports = batch["properties"]["reports"]
         reports["items"] = {"anyOf": [reports["items"], {}]}

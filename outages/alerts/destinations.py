@@ -61,9 +61,12 @@ def check(url: str) -> Destination:
     if parts.username or parts.password:
         raise Refused("The URL must not carry a user name or password.")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port
     except ValueError:
-        raise Refused("The URL's port is not a number from 0 to 65535.") from None
+        port = 0
+    if port == 0:  # urlsplit takes ":0", which nothing listens on
+        raise Refused("The URL's port is not a number from 1 to 65535.")
+    port = port or (443 if parts.scheme == "https" else 80)
     host = parts.hostname
     if not host:
         raise Refused("The URL has no host.")

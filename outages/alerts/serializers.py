@@ -15,6 +15,15 @@ class HttpsUrlField(serializers.URLField):
     pass
 
 
+class JsonBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: not DRF's "yes", "on", 1 or "0"."""
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+
+
 class WebhookIn(serializers.Serializer):
     url = HttpsUrlField(
         max_length=500, help_text="A public https:// address that takes POSTs."
@@ -39,10 +48,29 @@ class WebhookIn(serializers.Serializer):
         '"possible" also gets a `service.possible` event when a service shows '
         "possible problems (at most once an hour per service).",
     )
-    active = serializers.BooleanField(
+    active = JsonBooleanField(
         default=True,
         help_text="Turning a disabled webhook on again clears its reason.",
     )
+
+    # Named in a 400 rather than ignored: a client that sends `secret` must
+    # not believe it changed it.
+    READ_ONLY = ("id", "secret", "disabled_reason", "failing_since", "created_at")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = ", ".join(self.fields)
+            errors = {
+                name: [
+                    "Read-only: the radar sets it."
+                    if name in self.READ_ONLY
+                    else f"Unknown field; a webhook has {writable}."
+                ]
+                for name in data.keys() - self.fields.keys()
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
     def validate_url(self, url: str) -> str:
         try:
@@ -60,7 +88,9 @@ class WebhookIn(serializers.Serializer):
         return service
 
     def validate_region(self, code: str) -> str:
-        code = code.strip().upper()
+        code = code.strip()
+        # ASCII first: "ß".upper() is "SS", a code.
+        code = code.upper() if code.isascii() else code
         if code and not Region.objects.filter(code=code).exists():
             raise serializers.ValidationError(
                 f"Unknown region {code!r}: use an ISO 3166 code such as DE or US-CA."

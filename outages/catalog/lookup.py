@@ -96,7 +96,8 @@ def symptom_id(slug: str) -> int | None:
 
 def place(code: str) -> Place | None:
     """The place for an ISO code such as "DE", "us-ca" or "FR-75C"."""
-    return _catalog.fresh().places.get(code.upper())
+    # ASCII first: "ß".upper() is "SS", a code.
+    return _catalog.fresh().places.get(code.upper()) if code.isascii() else None
 
 
 def service_slugs() -> list[str]:

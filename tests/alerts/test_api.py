@@ -78,6 +78,11 @@ def test_another_users_webhook_is_404(api, bobs_webhook):
             "address.",
         ),
         ("not a url", "Enter a valid URL."),
+        # Taken by urlsplit, then sent to 443.
+        (
+            "https://hooks.example.com:0/",
+            "The URL's port is not a number from 1 to 65535.",
+        ),
     ],
 )
 def test_a_bad_url_gets_400_saying_why(api, url, message):
@@ -85,6 +90,31 @@ def test_a_bad_url_gets_400_saying_why(api, url, message):
     assert response.status_code == 400
     assert response.json() == {"url": [message]}
     assert not Webhook.objects.exists()
+
+
+def test_fields_it_does_not_take_are_named_not_ignored(api, catalog):
+    made = api("post", URL, {"url": "https://hooks.example.com/x"}).json()
+    response = api("patch", f"{URL}/{made['id']}", {"secret": "mine", "events": ["x"]})
+    assert response.status_code == 400
+    assert response.json()["secret"] == ["Read-only: the radar sets it."]
+    assert response.json()["events"][0].startswith("Unknown field; a webhook has url")
+    assert Webhook.objects.get().secret == made["secret"]
+    for loose in (0, "yes", "true"):
+        response = api("patch", f"{URL}/{made['id']}", {"active": loose})
+        assert response.json() == {"active": ["Must be a valid boolean."]}
+
+
+def test_a_body_nested_too_deep_is_a_400(api):
+    response = api("post", URL, "[" * 5000)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+
+
+def test_a_region_that_only_becomes_a_code_in_upper_case_is_unknown(api, catalog):
+    # "ß".upper() is "SS", a country.
+    response = api("post", URL, {"url": "https://hooks.example.com/x", "region": "ß"})
+    assert response.status_code == 400
+    assert "Unknown region 'ß'" in response.json()["region"][0]
 
 
 def test_an_unknown_service_or_region_gets_400(api, catalog):

@@ -125,6 +125,12 @@ def test_idempotency_keys_are_scoped_to_the_reporter(client, catalog):
             "region",
             "Unknown region 'XX'",
         ),
+        # Not "SS": no code is spelt with a letter that upper-cases to two.
+        (
+            {"service": "tiktok", "symptom": "login", "region": "ß"},
+            "region",
+            "Unknown region 'ß'",
+        ),
         ({"symptom": "login"}, "service", "This field is required."),
         ({"service": "tiktok", "symptom": 5 * "x" * 20}, "symptom", "at most 50"),
         ({"service": "tiktok", "symptom": 7}, "symptom", "Must be a string"),
