@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from outages.alerts import destinations
 from outages.alerts.models import Delivery, Webhook
-from outages.models import Region, Service
+from outages.catalog import lookup
+from outages.models import Service
 
 
 @extend_schema_field(
@@ -89,13 +90,11 @@ class WebhookIn(serializers.Serializer):
 
     def validate_region(self, code: str) -> str:
         code = code.strip()
-        # ASCII first: "ß".upper() is "SS", a code.
-        code = code.upper() if code.isascii() else code
-        if code and not Region.objects.filter(code=code).exists():
+        if code and lookup.place(code) is None:
             raise serializers.ValidationError(
                 f"Unknown region {code!r}: use an ISO 3166 code such as DE or US-CA."
             )
-        return code
+        return code.upper()
 
 
 class WebhookOut(serializers.ModelSerializer):
