@@ -203,7 +203,7 @@ SPECTACULAR_SETTINGS = {
         "config.openapi.empty_means_absent",
         "config.openapi.closed_bodies",
         "config.openapi.catalog_enums",
-        "reports.schema.as_checked",
+        "reports.schema.items_refused_alone",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": ["country", "subdivision"],

@@ -57,11 +57,11 @@ class BatchIn(serializers.Serializer):
     )
 
 
-def as_checked(result, generator, request, public):
-    """Say in the schema what the batch endpoint checks: an item that is not
-    a valid report is refused alone, in its result, while the others are
-    still taken; only the batch's own shape (a list of 1 to BATCH_MAX_ITEMS)
-    is checked as a whole."""
+def items_refused_alone(result, generator, request, public):
+    """Say in the schema what the batch endpoint does: an item that is not a
+    valid report is refused alone, in its result, and the others are still
+    taken; only the batch's own shape (a list of 1 to BATCH_MAX_ITEMS) is
+    checked as a whole."""
     batch = result["components"]["schemas"].get("BatchInRequest")
     if batch:
         reports = batch["properties"]["reports"]
